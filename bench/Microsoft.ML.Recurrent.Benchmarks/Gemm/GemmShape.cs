@@ -1,0 +1,23 @@
+namespace Microsoft.ML.Recurrent.Benchmarks;
+
+/// <summary>One GEMM problem: C (m x n) = A (m x k) * B (k x n), all row-major and untransposed.</summary>
+public readonly record struct GemmShape(int M, int N, int K)
+{
+    /// <summary>Square sizes, then recurrent steps: M = batch, K = units, N = 4 * units (an LSTM's gates).</summary>
+    public static IReadOnlyList<GemmShape> Standard { get; } =
+    [
+        new(64, 64, 64),
+        new(256, 256, 256),
+        new(1024, 1024, 1024),
+        new(1, 256, 64),
+        new(32, 256, 64),
+        new(64, 256, 64),
+        new(1, 1024, 256),
+        new(32, 1024, 256),
+        new(64, 1024, 256),
+    ];
+
+    public double Flops => 2.0 * M * N * K;
+
+    public override string ToString() => $"{M}x{N}x{K}";
+}

@@ -1,0 +1,316 @@
+// The kernel bodies below are regular on purpose (one accumulator pair per row, guarded by a compile-time row
+// count); keep them in step across the three instruction sets when editing.
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.Recurrent.Tensors.Cpu;
+
+/// <summary>AVX2 + FMA micro-kernel: 6 rows x 2 vectors (6x16 floats, 6x8 doubles), 12 of the 16 ymm registers as accumulators.</summary>
+internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
+{
+    public static int Rows => 6;
+
+    public static int Cols => 2 * Vector256<T>.Count;
+
+    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
+
+    public static void Tile(int rows, nint k, T* a, nint aStep, T* b, nint bStep, T* c, nint ldc, int cols, T* scale)
+    {
+        if (rows == 6)
+        {
+            Compute<Rows6>(k, a, aStep, b, bStep, c, ldc, cols, scale);
+            return;
+        }
+
+        // Remainder rows as a sum of powers of two, so four small kernels cover every height.
+        if ((rows & 4) != 0)
+        {
+            Compute<Rows4>(k, a, aStep, b, bStep, c, ldc, cols, scale);
+            a += 4;
+            c += 4 * ldc;
+        }
+
+        if ((rows & 2) != 0)
+        {
+            ComputeTwoRows(k, a, aStep, b, bStep, c, ldc, cols, scale);
+            a += 2;
+            c += 2 * ldc;
+        }
+
+        if ((rows & 1) != 0)
+        {
+            ComputeOneRow(k, a, aStep, b, bStep, c, ldc, cols, scale);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void Compute<R>(nint k, T* a, nint aStep, T* b, nint bStep, T* c, nint ldc, int cols, T* scale)
+        where R : IRowCount
+    {
+        nint w = Vector256<T>.Count;
+        Vector256<T> c00 = Vector256<T>.Zero, c01 = Vector256<T>.Zero;
+        Vector256<T> c10 = Vector256<T>.Zero, c11 = Vector256<T>.Zero;
+        Vector256<T> c20 = Vector256<T>.Zero, c21 = Vector256<T>.Zero;
+        Vector256<T> c30 = Vector256<T>.Zero, c31 = Vector256<T>.Zero;
+        Vector256<T> c40 = Vector256<T>.Zero, c41 = Vector256<T>.Zero;
+        Vector256<T> c50 = Vector256<T>.Zero, c51 = Vector256<T>.Zero;
+        for (; k > 0; k--)
+        {
+            Vector256<T> b0 = Vector256.Load(b);
+            Vector256<T> b1 = Vector256.Load(b + w);
+            Vector256<T> ai = Vector256.Create(a[0]);
+            c00 = MultiplyAdd(ai, b0, c00);
+            c01 = MultiplyAdd(ai, b1, c01);
+            if (R.Count > 1)
+            {
+                ai = Vector256.Create(a[1]);
+                c10 = MultiplyAdd(ai, b0, c10);
+                c11 = MultiplyAdd(ai, b1, c11);
+            }
+
+            if (R.Count > 2)
+            {
+                ai = Vector256.Create(a[2]);
+                c20 = MultiplyAdd(ai, b0, c20);
+                c21 = MultiplyAdd(ai, b1, c21);
+            }
+
+            if (R.Count > 3)
+            {
+                ai = Vector256.Create(a[3]);
+                c30 = MultiplyAdd(ai, b0, c30);
+                c31 = MultiplyAdd(ai, b1, c31);
+            }
+
+            if (R.Count > 4)
+            {
+                ai = Vector256.Create(a[4]);
+                c40 = MultiplyAdd(ai, b0, c40);
+                c41 = MultiplyAdd(ai, b1, c41);
+            }
+
+            if (R.Count > 5)
+            {
+                ai = Vector256.Create(a[5]);
+                c50 = MultiplyAdd(ai, b0, c50);
+                c51 = MultiplyAdd(ai, b1, c51);
+            }
+            a += aStep;
+            b += bStep;
+        }
+
+        if (cols == 2 * w)
+        {
+            Vector256<T> va = Vector256.Create(scale[0]);
+            StoreRow(c, c00, c01, va, scale[1]);
+            if (R.Count > 1)
+            {
+                StoreRow(c + 1 * ldc, c10, c11, va, scale[1]);
+            }
+
+            if (R.Count > 2)
+            {
+                StoreRow(c + 2 * ldc, c20, c21, va, scale[1]);
+            }
+
+            if (R.Count > 3)
+            {
+                StoreRow(c + 3 * ldc, c30, c31, va, scale[1]);
+            }
+
+            if (R.Count > 4)
+            {
+                StoreRow(c + 4 * ldc, c40, c41, va, scale[1]);
+            }
+
+            if (R.Count > 5)
+            {
+                StoreRow(c + 5 * ldc, c50, c51, va, scale[1]);
+            }
+        }
+        else
+        {
+            T* tile = stackalloc T[6 * 2 * Vector256<T>.Count];
+            c00.Store(tile);
+            c01.Store(tile + w);
+            if (R.Count > 1)
+            {
+                c10.Store(tile + 2 * w);
+                c11.Store(tile + 3 * w);
+            }
+
+            if (R.Count > 2)
+            {
+                c20.Store(tile + 4 * w);
+                c21.Store(tile + 5 * w);
+            }
+
+            if (R.Count > 3)
+            {
+                c30.Store(tile + 6 * w);
+                c31.Store(tile + 7 * w);
+            }
+
+            if (R.Count > 4)
+            {
+                c40.Store(tile + 8 * w);
+                c41.Store(tile + 9 * w);
+            }
+
+            if (R.Count > 5)
+            {
+                c50.Store(tile + 10 * w);
+                c51.Store(tile + 11 * w);
+            }
+            GemmTileStore.Merge(tile, R.Count, 2 * (int)w, c, ldc, cols, scale[0], scale[1]);
+        }
+    }
+
+    // A single row has only two accumulators, which would leave the kernel waiting on FMA latency;
+    // splitting k four ways gives eight independent chains (this is the M == 1, GEMV-like case).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void ComputeOneRow(nint k, T* a, nint aStep, T* b, nint bStep, T* c, nint ldc, int cols, T* scale)
+    {
+        nint w = Vector256<T>.Count;
+        Vector256<T> s00 = Vector256<T>.Zero, s01 = Vector256<T>.Zero;
+        Vector256<T> s10 = Vector256<T>.Zero, s11 = Vector256<T>.Zero;
+        Vector256<T> s20 = Vector256<T>.Zero, s21 = Vector256<T>.Zero;
+        Vector256<T> s30 = Vector256<T>.Zero, s31 = Vector256<T>.Zero;
+        for (; k >= 4; k -= 4)
+        {
+            Vector256<T> a0 = Vector256.Create(a[0]);
+            s00 = MultiplyAdd(a0, Vector256.Load(b), s00);
+            s01 = MultiplyAdd(a0, Vector256.Load(b + w), s01);
+            Vector256<T> a1 = Vector256.Create(a[1 * aStep]);
+            s10 = MultiplyAdd(a1, Vector256.Load(b + 1 * bStep), s10);
+            s11 = MultiplyAdd(a1, Vector256.Load(b + 1 * bStep + w), s11);
+            Vector256<T> a2 = Vector256.Create(a[2 * aStep]);
+            s20 = MultiplyAdd(a2, Vector256.Load(b + 2 * bStep), s20);
+            s21 = MultiplyAdd(a2, Vector256.Load(b + 2 * bStep + w), s21);
+            Vector256<T> a3 = Vector256.Create(a[3 * aStep]);
+            s30 = MultiplyAdd(a3, Vector256.Load(b + 3 * bStep), s30);
+            s31 = MultiplyAdd(a3, Vector256.Load(b + 3 * bStep + w), s31);
+            a += 4 * aStep;
+            b += 4 * bStep;
+        }
+
+        for (; k > 0; k--)
+        {
+            Vector256<T> a0 = Vector256.Create(a[0]);
+            s00 = MultiplyAdd(a0, Vector256.Load(b), s00);
+            s01 = MultiplyAdd(a0, Vector256.Load(b + w), s01);
+            a += aStep;
+            b += bStep;
+        }
+
+        s00 = (s00 + s10) + (s20 + s30);
+        s01 = (s01 + s11) + (s21 + s31);
+        if (cols == 2 * w)
+        {
+            StoreRow(c, s00, s01, Vector256.Create(scale[0]), scale[1]);
+        }
+        else
+        {
+            T* tile = stackalloc T[2 * Vector256<T>.Count];
+            s00.Store(tile);
+            s01.Store(tile + w);
+            GemmTileStore.Merge(tile, 1, 2 * (int)w, c, ldc, cols, scale[0], scale[1]);
+        }
+    }
+
+    // Two rows give four accumulators; splitting k two ways doubles that to hide the FMA latency.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private static void ComputeTwoRows(nint k, T* a, nint aStep, T* b, nint bStep, T* c, nint ldc, int cols, T* scale)
+    {
+        nint w = Vector256<T>.Count;
+        Vector256<T> s000 = Vector256<T>.Zero, s001 = Vector256<T>.Zero, s010 = Vector256<T>.Zero, s011 = Vector256<T>.Zero;
+        Vector256<T> s100 = Vector256<T>.Zero, s101 = Vector256<T>.Zero, s110 = Vector256<T>.Zero, s111 = Vector256<T>.Zero;
+        for (; k >= 2; k -= 2)
+        {
+            Vector256<T> x00 = Vector256.Load(b);
+            Vector256<T> x01 = Vector256.Load(b + w);
+            Vector256<T> a00 = Vector256.Create((a)[0]);
+            Vector256<T> a01 = Vector256.Create((a)[1]);
+            s000 = MultiplyAdd(a00, x00, s000);
+            s001 = MultiplyAdd(a00, x01, s001);
+            s010 = MultiplyAdd(a01, x00, s010);
+            s011 = MultiplyAdd(a01, x01, s011);
+            Vector256<T> x10 = Vector256.Load(b + bStep);
+            Vector256<T> x11 = Vector256.Load(b + bStep + w);
+            Vector256<T> a10 = Vector256.Create((a + aStep)[0]);
+            Vector256<T> a11 = Vector256.Create((a + aStep)[1]);
+            s100 = MultiplyAdd(a10, x10, s100);
+            s101 = MultiplyAdd(a10, x11, s101);
+            s110 = MultiplyAdd(a11, x10, s110);
+            s111 = MultiplyAdd(a11, x11, s111);
+            a += 2 * aStep;
+            b += 2 * bStep;
+        }
+
+        if (k > 0)
+        {
+            Vector256<T> x0 = Vector256.Load(b);
+            Vector256<T> x1 = Vector256.Load(b + w);
+            Vector256<T> a0 = Vector256.Create(a[0]);
+            Vector256<T> a1 = Vector256.Create(a[1]);
+            s000 = MultiplyAdd(a0, x0, s000);
+            s001 = MultiplyAdd(a0, x1, s001);
+            s010 = MultiplyAdd(a1, x0, s010);
+            s011 = MultiplyAdd(a1, x1, s011);
+        }
+
+        s000 += s100;
+        s001 += s101;
+        s010 += s110;
+        s011 += s111;
+        if (cols == 2 * w)
+        {
+            Vector256<T> va = Vector256.Create(scale[0]);
+            StoreRow(c, s000, s001, va, scale[1]);
+            StoreRow(c + ldc, s010, s011, va, scale[1]);
+        }
+        else
+        {
+            T* tile = stackalloc T[4 * Vector256<T>.Count];
+            s000.Store(tile);
+            s001.Store(tile + w);
+            s010.Store(tile + 2 * w);
+            s011.Store(tile + 3 * w);
+            GemmTileStore.Merge(tile, 2, 2 * (int)w, c, ldc, cols, scale[0], scale[1]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(T* c, Vector256<T> x0, Vector256<T> x1, Vector256<T> alpha, T beta)
+    {
+        x0 *= alpha;
+        x1 *= alpha;
+        if (beta == T.One)
+        {
+            x0 += Vector256.Load(c);
+            x1 += Vector256.Load(c + Vector256<T>.Count);
+        }
+        else if (beta != T.Zero)
+        {
+            Vector256<T> vb = Vector256.Create(beta);
+            x0 = MultiplyAdd(vb, Vector256.Load(c), x0);
+            x1 = MultiplyAdd(vb, Vector256.Load(c + Vector256<T>.Count), x1);
+        }
+
+        x0.Store(c);
+        x1.Store(c + Vector256<T>.Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> MultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> z)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Fma.MultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
+        }
+
+        return Fma.MultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+    }
+}

@@ -21,25 +21,25 @@ internal sealed partial class CpuBackend
     public void Convolution(ConvolutionGeometry geometry, Tensor x, Tensor kernel, Tensor y)
     {
         var plan = new ConvolutionPlan(geometry);
-        if (x.DType == DType.Float32) ConvolutionForward(plan, Elements<float>(x), Elements<float>(kernel), Elements<float>(y));
-        else ConvolutionForward(plan, Elements<double>(x), Elements<double>(kernel), Elements<double>(y));
+        if (x.DType == DType.Float32) ConvolutionForward(plan, ConvolutionArray<float>(x), ConvolutionArray<float>(kernel), ConvolutionArray<float>(y));
+        else ConvolutionForward(plan, ConvolutionArray<double>(x), ConvolutionArray<double>(kernel), ConvolutionArray<double>(y));
     }
 
     public void ConvolutionBackwardData(ConvolutionGeometry geometry, Tensor dy, Tensor kernel, Tensor dx)
     {
         var plan = new ConvolutionPlan(geometry);
-        if (dy.DType == DType.Float32) ConvolutionData(plan, Elements<float>(dy), Elements<float>(kernel), Elements<float>(dx));
-        else ConvolutionData(plan, Elements<double>(dy), Elements<double>(kernel), Elements<double>(dx));
+        if (dy.DType == DType.Float32) ConvolutionData(plan, ConvolutionArray<float>(dy), ConvolutionArray<float>(kernel), ConvolutionArray<float>(dx));
+        else ConvolutionData(plan, ConvolutionArray<double>(dy), ConvolutionArray<double>(kernel), ConvolutionArray<double>(dx));
     }
 
     public void ConvolutionBackwardFilter(ConvolutionGeometry geometry, Tensor x, Tensor dy, Tensor dkernel)
     {
         var plan = new ConvolutionPlan(geometry);
-        if (x.DType == DType.Float32) ConvolutionFilter(plan, Elements<float>(x), Elements<float>(dy), Elements<float>(dkernel));
-        else ConvolutionFilter(plan, Elements<double>(x), Elements<double>(dy), Elements<double>(dkernel));
+        if (x.DType == DType.Float32) ConvolutionFilter(plan, ConvolutionArray<float>(x), ConvolutionArray<float>(dy), ConvolutionArray<float>(dkernel));
+        else ConvolutionFilter(plan, ConvolutionArray<double>(x), ConvolutionArray<double>(dy), ConvolutionArray<double>(dkernel));
     }
 
-    private static T[] Elements<T>(Tensor t) where T : unmanaged => ((CpuStorage)t.Storage).Array<T>();
+    private static T[] ConvolutionArray<T>(Tensor t) where T : unmanaged => ((CpuStorage)t.Storage).Array<T>();
 
     private static unsafe void ConvolutionForward<T>(ConvolutionPlan plan, T[] x, T[] w, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -57,7 +57,7 @@ internal sealed partial class CpuBackend
                         for (int i = 0; i < count; i++) plan.Im2Col(a + i * plan.InputStride, pcol + i * plan.ColumnStride);
                         a = pcol;
                     }
-                    MultiplyMatrices(false, false, count * plan.Positions, plan.OutputChannels, plan.ColumnWidth,
+                    ConvolutionGemm(plan, false, false, count * plan.Positions, plan.OutputChannels, plan.ColumnWidth,
                         a, plan.ColumnWidth, pw, plan.OutputChannels, false, py + n * plan.OutputStride, plan.OutputChannels);
                 }
             }
@@ -79,14 +79,17 @@ internal sealed partial class CpuBackend
                     T* d = pdx + n * plan.InputStride;
                     if (plan.IsPointwise)
                     {
-                        MultiplyMatrices(false, true, count * plan.Positions, plan.InputChannels, plan.OutputChannels,
+                        ConvolutionGemm(plan, false, true, count * plan.Positions, plan.InputChannels, plan.OutputChannels,
                             g, plan.OutputChannels, pw, plan.OutputChannels, false, d, plan.InputChannels);
                         continue;
                     }
-                    MultiplyMatrices(false, true, count * plan.Positions, plan.ColumnWidth, plan.OutputChannels,
+                    ConvolutionGemm(plan, false, true, count * plan.Positions, plan.ColumnWidth, plan.OutputChannels,
                         g, plan.OutputChannels, pw, plan.OutputChannels, false, pcol, plan.ColumnWidth);
-                    new Span<T>(d, checked((int)(count * plan.InputStride))).Clear();
-                    for (int i = 0; i < count; i++) plan.Col2Im(pcol + i * plan.ColumnStride, d + i * plan.InputStride);
+                    for (int i = 0; i < count; i++)
+                    {
+                        new Span<T>(d + i * plan.InputStride, (int)plan.InputStride).Clear();
+                        plan.Col2Im(pcol + i * plan.ColumnStride, d + i * plan.InputStride);
+                    }
                 }
             }
             ConvolutionWorkspace<T>.Return(col);
@@ -120,7 +123,7 @@ internal sealed partial class CpuBackend
                         for (int i = 0; i < count; i++) plan.Im2Col(a + i * plan.InputStride, pcol + i * plan.ColumnStride);
                         a = pcol;
                     }
-                    MultiplyMatrices(true, false, plan.ColumnWidth, plan.OutputChannels, count * plan.Positions,
+                    ConvolutionGemm(plan, true, false, plan.ColumnWidth, plan.OutputChannels, count * plan.Positions,
                         a, plan.ColumnWidth, pdy + n * plan.OutputStride, plan.OutputChannels, n != first, pt, plan.OutputChannels);
                 }
             }
@@ -129,15 +132,18 @@ internal sealed partial class CpuBackend
         for (int c = 1; c < workers; c++) TensorPrimitives.Add<T>(dw, partials[c], dw);
     }
 
-    /// <summary><c>c = op(a)·op(b)</c>, or <c>c += op(a)·op(b)</c> when <paramref name="accumulate"/>, through the shared GEMM.</summary>
-    private static unsafe void MultiplyMatrices<T>(bool transposeA, bool transposeB, int m, int n, int k,
+    /// <summary>
+    /// <c>c = op(a)·op(b)</c>, or <c>c += op(a)·op(b)</c> when <paramref name="accumulate"/>, through the shared GEMM
+    /// with the plan's share of the cores (batch workers already run in parallel, so each GEMM gets fewer threads).
+    /// </summary>
+    private static unsafe void ConvolutionGemm<T>(ConvolutionPlan plan, bool transposeA, bool transposeB, int m, int n, int k,
         T* a, int lda, T* b, int ldb, bool accumulate, T* c, int ldc) where T : unmanaged
     {
         if (m == 0 || n == 0) return;
         if (typeof(T) == typeof(float))
-            Gemm.Sgemm(transposeA, transposeB, m, n, k, 1f, (float*)a, lda, (float*)b, ldb, accumulate ? 1f : 0f, (float*)c, ldc);
+            Gemm.Sgemm(GemmPath.Auto, plan.GemmThreads, transposeA, transposeB, m, n, k, 1f, (float*)a, lda, (float*)b, ldb, accumulate ? 1f : 0f, (float*)c, ldc);
         else
-            Gemm.Dgemm(transposeA, transposeB, m, n, k, 1.0, (double*)a, lda, (double*)b, ldb, accumulate ? 1.0 : 0.0, (double*)c, ldc);
+            Gemm.Dgemm(GemmPath.Auto, plan.GemmThreads, transposeA, transposeB, m, n, k, 1.0, (double*)a, lda, (double*)b, ldb, accumulate ? 1.0 : 0.0, (double*)c, ldc);
     }
 
     /// <summary>
@@ -196,9 +202,13 @@ internal sealed partial class CpuBackend
             OutputStride = positions * OutputChannels;
             ColumnStride = positions * width;
             IsPointwise = width == InputChannels && _stride.All(s => s == 1) && g.PaddingBefore.All(p => p == 0) && g.PaddingAfter.All(p => p == 0);
-            ChunkEntries = (int)Math.Clamp(ConvolutionWorkspaceBudget / Math.Max(1, ColumnStride), 1, Math.Max(1, Batch));
+            // A pointwise convolution needs no workspace, so its only limit is GEMM's int-sized dimensions.
+            long perEntry = IsPointwise ? positions * Math.Max(InputChannels, OutputChannels) : ColumnStride;
+            long budget = IsPointwise ? int.MaxValue : ConvolutionWorkspaceBudget;
+            ChunkEntries = (int)Math.Clamp(budget / Math.Max(1, perEntry), 1, Math.Max(1, Batch));
             long work = Batch * ColumnStride * OutputChannels;
             Workers = work >= ConvolutionParallelThreshold ? Math.Max(1, Math.Min(Environment.ProcessorCount, Batch)) : 1;
+            GemmThreads = Math.Max(1, Gemm.MaxThreads / Workers);
         }
 
         public int Batch { get; }
@@ -227,6 +237,9 @@ internal sealed partial class CpuBackend
 
         /// <summary>Threads the batch is split across.</summary>
         public int Workers { get; }
+
+        /// <summary>Threads each worker's GEMM may use.</summary>
+        public int GemmThreads { get; }
 
         public long ColumnsLength(int entries) => Math.Min(entries, ChunkEntries) * ColumnStride;
 

@@ -33,6 +33,9 @@ public static partial class Ops
     /// <summary><c>x · c</c>.</summary>
     public static Tensor Multiply(Tensor x, double c) => Binary(BinaryOp.Multiply, x, ScalarLike(c, x));
 
+    /// <summary><c>x / c</c>, a true division as in NumPy (not a multiplication by <c>1 / c</c>, which rounds differently).</summary>
+    public static Tensor Divide(Tensor x, double c) => Binary(BinaryOp.Divide, x, ScalarLike(c, x));
+
     /// <summary><c>xᶜ</c>.</summary>
     public static Tensor Power(Tensor x, double c) => Binary(BinaryOp.Power, x, ScalarLike(c, x));
 

@@ -239,7 +239,7 @@ public sealed class Tensor : IDisposable
     public static Tensor operator *(double a, Tensor b) => Ops.Multiply(b, a);
 
     /// <summary>Divides by a scalar.</summary>
-    public static Tensor operator /(Tensor a, double b) => Ops.Multiply(a, 1.0 / b);
+    public static Tensor operator /(Tensor a, double b) => Ops.Divide(a, b);
 
     /// <summary>Subtracts from a scalar.</summary>
     public static Tensor operator -(double a, Tensor b) => Ops.Add(Ops.Negate(b), a);

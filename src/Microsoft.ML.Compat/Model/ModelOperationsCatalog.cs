@@ -88,7 +88,7 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
     /// <param name="filePath">The model file.</param>
     /// <param name="inputSchema">Receives the saved input schema, or null when none was saved.</param>
     /// <exception cref="FormatException">The file is not a model file or is corrupted.</exception>
-    public ITransformer Load(string filePath, out DataViewSchema? inputSchema)
+    public ITransformer Load(string filePath, out DataViewSchema inputSchema)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         using var fs = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -106,7 +106,7 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
     /// <param name="stream">A readable, seekable stream.</param>
     /// <param name="inputSchema">Receives the saved input schema, or null when none was saved.</param>
     /// <exception cref="FormatException">The stream is not a model file or is corrupted.</exception>
-    public ITransformer Load(Stream stream, out DataViewSchema? inputSchema)
+    public ITransformer Load(Stream stream, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Stream source = stream;
@@ -128,7 +128,7 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
 
             ModelLoadContext.LoadModel<ITransformer, SignatureLoadModel>(Context, out var model, rep, ModelDirectory);
             byte[]? schemaBytes = rep.TryReadEntry(SchemaEntry.EntryName);
-            inputSchema = schemaBytes == null ? null : SchemaEntry.Read(schemaBytes);
+            inputSchema = schemaBytes == null ? null! : SchemaEntry.Read(schemaBytes);
             return model;
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)

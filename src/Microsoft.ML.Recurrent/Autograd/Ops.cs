@@ -35,9 +35,9 @@ public static partial class Ops
         CheckFloat(operation, a, nameA);
         CheckFloat(operation, b, nameB);
         if (a.DType != b.DType)
-            throw new ArgumentException($"{operation}: {nameA} is {a.DType.KerasName()} and {nameB} is {b.DType.KerasName()}; expected the same dtype (use Ops.Cast).");
+            throw new ArgumentException($"{operation}: {nameA} is {a.DType.KerasName()} {a.Shape} and {nameB} is {b.DType.KerasName()} {b.Shape}; expected the same dtype (use Ops.Cast).");
         if (a.Device != b.Device)
-            throw new ArgumentException($"{operation}: {nameA} is on {a.Device} and {nameB} on {b.Device}; expected the same device.");
+            throw new ArgumentException($"{operation}: {nameA} {a.Shape} is on {a.Device} and {nameB} {b.Shape} on {b.Device}; expected the same device.");
     }
 
     private static Tensor NewLike(Shape shape, Tensor like) => Tensor.Zeros(shape, like.DType, like.Device);

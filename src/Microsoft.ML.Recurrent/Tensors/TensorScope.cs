@@ -30,8 +30,9 @@ public sealed class TensorScope : IDisposable
     /// <summary>Moves <paramref name="tensor"/> out of this scope into the enclosing one (or none) and returns it.</summary>
     public Tensor Keep(Tensor tensor)
     {
-        _owned.Remove(tensor);
-        _outer?._owned.Add(tensor);
+        // Only a tensor this scope owns moves outward; one created outside (a parameter) must not be adopted by
+        // the enclosing scope, which would dispose it.
+        if (_owned.Remove(tensor)) _outer?._owned.Add(tensor);
         return tensor;
     }
 

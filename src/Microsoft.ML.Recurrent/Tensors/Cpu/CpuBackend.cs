@@ -137,7 +137,7 @@ internal sealed partial class CpuBackend : ITensorBackend
         {
             int row = idx[i];
             if ((uint)row >= (uint)vocabulary)
-                throw new IndexOutOfRangeException($"Gather: index {row} at position {i} is out of range for a table of {vocabulary} rows (shape {table.Shape}); expected 0 <= index < {vocabulary}.");
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Gather: index {row} at position {i} is out of range for a table of {vocabulary} rows (shape {table.Shape}); expected 0 <= index < {vocabulary}.");
             var tableRow = t.Slice(row * width, width);
             var slot = r.Slice(i * width, width);
             if (scatter) AddInPlace(tableRow, slot);

@@ -16,7 +16,7 @@ internal static unsafe class GemmPeerTable
     public static int Run(string[] args)
     {
         int threads = IntOption(args, "--threads", 2);
-        int rounds = IntOption(args, "--rounds", 31);
+        int rounds = IntOption(args, "--rounds", 21);
         double roundSeconds = 0.02;
 
         string? config = OpenBlas.TryGetConfig();
@@ -67,6 +67,8 @@ internal static unsafe class GemmPeerTable
                 reps = Math.Max(reps, Calibrate(contender, roundSeconds));
             }
 
+            CoolDownOpenBlasThreads();
+
             var rates = new List<double>[] { new(), new(), new() };
             for (int round = 0; round < rounds; round++)
             {
@@ -74,6 +76,10 @@ internal static unsafe class GemmPeerTable
                 {
                     int index = round % 2 == 0 ? j : contenders.Length - 1 - j;
                     rates[index].Add(shape.Flops * reps / Time(contenders[index], reps) / 1e9);
+                    if (contenders[index] == openBlas)
+                    {
+                        CoolDownOpenBlasThreads();
+                    }
                 }
             }
 
@@ -86,6 +92,12 @@ internal static unsafe class GemmPeerTable
             NativeMemory.AlignedFree(c);
         }
     }
+
+    /// <summary>
+    /// OpenBLAS's idle workers spin (sched_yield loop) for 2^28 cycles (~0.1 s) after a call before they sleep;
+    /// measuring ours during that window would charge OpenBLAS's spinning to us on a 2-core machine.
+    /// </summary>
+    private static void CoolDownOpenBlasThreads() => Thread.Sleep(150);
 
     private static int Calibrate(Action action, double seconds)
     {

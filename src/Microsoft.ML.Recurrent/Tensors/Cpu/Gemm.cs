@@ -44,6 +44,9 @@ internal static unsafe class Gemm
     /// </summary>
     internal const double ParallelFlopThreshold = 3e6;
 
+    /// <summary>The same for M == 1, which is memory-bound: a second core adds cache bandwidth for a large B.</summary>
+    internal const double RowVectorParallelFlopThreshold = 2.5e5;
+
     /// <summary>Upper bound on threads used by one call (default: <see cref="Environment.ProcessorCount"/>); benchmarks set it to compare 1 vs 2 threads.</summary>
     internal static int MaxThreads
     {
@@ -267,6 +270,12 @@ internal static unsafe class Gemm
     {
         int threads = Math.Min(maxThreads, Environment.ProcessorCount);
         double flops = 2.0 * op.M * op.N * op.K;
+        if (op.M == 1 && (op.PackedB != null || !op.TransB))
+        {
+            RunRowVector<T, TKernel>(threads, ref op, flops);
+            return;
+        }
+
         if (threads <= 1 || flops < ParallelFlopThreshold)
         {
             GemmDriver<T, TKernel>.Run(ref op, 0, op.M, 0, op.N);
@@ -288,8 +297,28 @@ internal static unsafe class Gemm
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
     }
 
+    /// <summary>
+    /// M == 1: split columns once B is big enough that streaming it from two cores' caches beats the cost of waking
+    /// a second thread (in a time loop each core then keeps its half of the recurrent kernel in its own L2).
+    /// </summary>
+    private static void RunRowVector<T, TKernel>(int threads, ref GemmOperands<T> op, double flops)
+        where T : unmanaged, INumber<T>
+        where TKernel : IGemmKernel<T>
+    {
+        int panels = (op.N + TKernel.Cols - 1) / TKernel.Cols;
+        threads = Math.Min(threads, panels);
+        if (threads <= 1 || flops < RowVectorParallelFlopThreshold)
+        {
+            GemmDriver<T, TKernel>.RunRowVector(ref op, 0, op.N);
+            return;
+        }
+
+        var job = new StripJob<T, TKernel>(op, splitColumns: true, panels, threads, rowVector: true);
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+    }
+
     /// <summary>One call's work split into strips; a class so the parallel loop body can capture it.</summary>
-    private sealed class StripJob<T, TKernel>(GemmOperands<T> op, bool splitColumns, int units, int parts)
+    private sealed class StripJob<T, TKernel>(GemmOperands<T> op, bool splitColumns, int units, int parts, bool rowVector = false)
         where T : unmanaged, INumber<T>
         where TKernel : IGemmKernel<T>
     {
@@ -303,7 +332,14 @@ internal static unsafe class Gemm
             {
                 int j0 = first * TKernel.Cols;
                 int j1 = Math.Min(_op.N, last * TKernel.Cols);
-                GemmDriver<T, TKernel>.Run(ref _op, 0, _op.M, j0, j1);
+                if (rowVector)
+                {
+                    GemmDriver<T, TKernel>.RunRowVector(ref _op, j0, j1);
+                }
+                else
+                {
+                    GemmDriver<T, TKernel>.Run(ref _op, 0, _op.M, j0, j1);
+                }
             }
             else
             {

@@ -55,22 +55,23 @@ internal static unsafe class GemmDriver<T, TKernel>
     {
         int nr = TKernel.Cols;
         int mr = TKernel.Rows;
-        int kcMax = Math.Min(KC, op.K);
-        int mcMax = Math.Min(MC, RoundUp(i1 - i0, mr));
+        int kcMax = Depth(op.K);
+        int mcMax = RoundUp(Balanced(i1 - i0, MC), mr);
         bool packB = op.PackedB == null && (op.TransB || i1 - i0 > DirectBMaxRows);
 
-        T* aBuf = GemmBuffers<T>.A((nint)mcMax * kcMax);
-        T* bBuf = packB ? GemmBuffers<T>.B((nint)kcMax * Math.Min(NC, RoundUp(j1 - j0, nr))) : null;
-        T* edge = op.PackedB == null && !packB ? GemmBuffers<T>.Edge((nint)kcMax * nr) : null;
+        GemmBuffers<T> buffers = GemmBuffers<T>.Current;
+        T* aBuf = buffers.A(((nint)mcMax * kcMax) + 8);
+        T* bBuf = packB ? buffers.B((nint)kcMax * Math.Min(NC, RoundUp(j1 - j0, nr))) : null;
+        T* edge = op.PackedB == null && !packB ? buffers.Edge((nint)kcMax * nr) : null;
         T* firstScale = stackalloc T[] { op.Alpha, op.Beta };
         T* laterScale = stackalloc T[] { op.Alpha, T.One };
 
         for (int jc = j0; jc < j1; jc += NC)
         {
             int nc = Math.Min(NC, j1 - jc);
-            for (int pc = 0; pc < op.K; pc += KC)
+            for (int pc = 0; pc < op.K; pc += kcMax)
             {
-                int kc = Math.Min(KC, op.K - pc);
+                int kc = Math.Min(kcMax, op.K - pc);
                 T* scale = pc == 0 ? firstScale : laterScale;
 
                 T* bBlock;
@@ -102,9 +103,9 @@ internal static unsafe class GemmDriver<T, TKernel>
                     }
                 }
 
-                for (int ic = i0; ic < i1; ic += MC)
+                for (int ic = i0; ic < i1; ic += mcMax)
                 {
-                    int mc = Math.Min(MC, i1 - ic);
+                    int mc = Math.Min(mcMax, i1 - ic);
                     GemmPacking.PackA(op.TransA, op.A, op.Lda, ic, mc, pc, kc, aBuf, mr);
                     T* cBlock = op.C + ic * op.Ldc + jc;
                     for (int jr = 0; jr < nc; jr += nr)
@@ -134,15 +135,68 @@ internal static unsafe class GemmDriver<T, TKernel>
         }
     }
 
+    /// <summary>
+    /// The M == 1 case (a GEMV, e.g. a recurrent step at batch 1) for columns [j0, j1), j0 a multiple of NR:
+    /// nothing is packed (A is read in place, B in place or pre-packed), since every element of B is used once.
+    /// </summary>
+    public static void RunRowVector(ref GemmOperands<T> op, int j0, int j1)
+    {
+        int nr = TKernel.Cols;
+        nint aStep = op.TransA ? op.Lda : 1;
+        T* firstScale = stackalloc T[] { op.Alpha, op.Beta };
+        T* laterScale = stackalloc T[] { op.Alpha, T.One };
+        if (op.PackedB != null)
+        {
+            int depth = Depth(op.K);
+            for (int pc = 0; pc < op.K; pc += depth)
+            {
+                int kc = Math.Min(depth, op.K - pc);
+                T* scale = pc == 0 ? firstScale : laterScale;
+                T* block = op.PackedB + pc * op.PackedBWidth;
+                for (int jr = j0; jr < j1; jr += nr)
+                {
+                    TKernel.Tile(1, kc, op.A + pc * aStep, aStep, block + (nint)(jr / nr) * kc * nr, nr, op.C + jr, op.Ldc, Math.Min(nr, j1 - jr), scale);
+                }
+            }
+
+            return;
+        }
+
+        int full = j0 + ((j1 - j0) / nr * nr);
+        for (int jr = j0; jr < full; jr += nr)
+        {
+            TKernel.Tile(1, op.K, op.A, aStep, op.B + jr, op.Ldb, op.C + jr, op.Ldc, nr, firstScale);
+        }
+
+        if (full < j1)
+        {
+            // The ragged last panel is copied (zero-padded) so the kernel never reads past B's edge.
+            T* edge = GemmBuffers<T>.Current.Edge((nint)op.K * nr);
+            GemmPacking.PackB(false, op.B, op.Ldb, 0, op.K, full, j1 - full, edge, nr);
+            TKernel.Tile(1, op.K, op.A, aStep, edge, nr, op.C + full, op.Ldc, j1 - full, firstScale);
+        }
+    }
+
     /// <summary>Packs all of op(B) (k x n) in the k-block / panel order <see cref="Run"/> reads with <see cref="GemmOperands{T}.PackedB"/>.</summary>
     public static void PackAll(bool transB, T* b, nint ldb, int k, int n, T* dest)
     {
         nint width = RoundUp(n, TKernel.Cols);
-        for (int pc = 0; pc < k; pc += KC)
+        int depth = Depth(k);
+        for (int pc = 0; pc < k; pc += depth)
         {
-            int kc = Math.Min(KC, k - pc);
+            int kc = Math.Min(depth, k - pc);
             GemmPacking.PackB(transB, b, ldb, pc, kc, 0, n, dest + pc * width, TKernel.Cols);
         }
+    }
+
+    /// <summary>The k-block depth for a given k: at most KC, with the blocks evenly sized (300 = 150 + 150, not 256 + 44).</summary>
+    public static int Depth(int k) => Math.Max(1, Balanced(k, KC));
+
+    /// <summary>Splits <paramref name="length"/> into the fewest blocks of at most <paramref name="limit"/> and returns the even block size.</summary>
+    private static int Balanced(int length, int limit)
+    {
+        int blocks = Math.Max(1, (length + limit - 1) / limit);
+        return (length + blocks - 1) / blocks;
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 
@@ -24,11 +26,14 @@ internal static unsafe class GemmPacking
             {
                 // op(A)(i, p) = a[p * lda + i]: each step is a contiguous run of the panel's rows.
                 T* src = a + (nint)p0 * lda + i0 + ip;
-                nint bytes = (nint)panelRows * sizeof(T);
                 for (int p = 0; p < kc; p++)
                 {
-                    Unsafe.CopyBlockUnaligned(d + (nint)p * mr, src + p * lda, (uint)bytes);
+                    Copy(d + (nint)p * mr, src + p * lda, panelRows);
                 }
+            }
+            else if (typeof(T) == typeof(float) && Avx.IsSupported && mr >= 4)
+            {
+                PackRowsTransposed((float*)a + (nint)(i0 + ip) * lda + p0, lda, panelRows, kc, (float*)d, mr);
             }
             else
             {
@@ -42,6 +47,68 @@ internal static unsafe class GemmPacking
                         di[(nint)p * mr] = src[p];
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs a panel of untransposed float A (rows x kc at src, stride lda) into dest[p * mr + i] by 8 x 8 register
+    /// transposes: a scalar scatter is bound by one store per element, which made packing A cost a fifth of a small
+    /// GEMM. Each transposed column is stored as 8 floats, so a block that ends past row mr spills into the next
+    /// step's first rows; blocks are stored highest first so the lower blocks overwrite the spill, and the
+    /// scalar tail and the next panel are written later still. The buffer needs 8 elements of slack at its end.
+    /// </summary>
+    private static void PackRowsTransposed(float* src, nint lda, int rows, int kc, float* dest, int mr)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            int top = (mr - 1) / 8 * 8;
+            for (int r0 = top; r0 >= 0; r0 -= 8)
+            {
+                // Rows past the panel repeat its last row: always readable, and never read back from the panel.
+                float* row0 = src + (nint)Math.Min(r0, rows - 1) * lda + p;
+                float* row1 = src + (nint)Math.Min(r0 + 1, rows - 1) * lda + p;
+                float* row2 = src + (nint)Math.Min(r0 + 2, rows - 1) * lda + p;
+                float* row3 = src + (nint)Math.Min(r0 + 3, rows - 1) * lda + p;
+                float* row4 = src + (nint)Math.Min(r0 + 4, rows - 1) * lda + p;
+                float* row5 = src + (nint)Math.Min(r0 + 5, rows - 1) * lda + p;
+                float* row6 = src + (nint)Math.Min(r0 + 6, rows - 1) * lda + p;
+                float* row7 = src + (nint)Math.Min(r0 + 7, rows - 1) * lda + p;
+                Vector256<float> t0 = Avx.UnpackLow(Avx.LoadVector256(row0), Avx.LoadVector256(row1));
+                Vector256<float> t1 = Avx.UnpackHigh(Avx.LoadVector256(row0), Avx.LoadVector256(row1));
+                Vector256<float> t2 = Avx.UnpackLow(Avx.LoadVector256(row2), Avx.LoadVector256(row3));
+                Vector256<float> t3 = Avx.UnpackHigh(Avx.LoadVector256(row2), Avx.LoadVector256(row3));
+                Vector256<float> t4 = Avx.UnpackLow(Avx.LoadVector256(row4), Avx.LoadVector256(row5));
+                Vector256<float> t5 = Avx.UnpackHigh(Avx.LoadVector256(row4), Avx.LoadVector256(row5));
+                Vector256<float> t6 = Avx.UnpackLow(Avx.LoadVector256(row6), Avx.LoadVector256(row7));
+                Vector256<float> t7 = Avx.UnpackHigh(Avx.LoadVector256(row6), Avx.LoadVector256(row7));
+                Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44);
+                Vector256<float> u1 = Avx.Shuffle(t0, t2, 0xEE);
+                Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44);
+                Vector256<float> u3 = Avx.Shuffle(t1, t3, 0xEE);
+                Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44);
+                Vector256<float> u5 = Avx.Shuffle(t4, t6, 0xEE);
+                Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44);
+                Vector256<float> u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* d = dest + (nint)p * mr + r0;
+                Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(d + mr, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(d + (2 * mr), Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(d + (3 * mr), Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(d + (4 * mr), Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(d + (5 * mr), Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(d + (6 * mr), Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(d + (7 * mr), Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = src + (nint)i * lda;
+            for (int q = p; q < kc; q++)
+            {
+                dest[(nint)q * mr + i] = row[q];
             }
         }
     }
@@ -63,10 +130,9 @@ internal static unsafe class GemmPacking
                 T* src = b + (nint)p0 * ldb + j0 + jp;
                 if (panelCols == nr)
                 {
-                    uint bytes = (uint)(nr * sizeof(T));
                     for (int p = 0; p < kc; p++)
                     {
-                        Unsafe.CopyBlockUnaligned(d + (nint)p * nr, src + p * ldb, bytes);
+                        Copy(d + (nint)p * nr, src + p * ldb, nr);
                     }
                 }
                 else
@@ -113,30 +179,53 @@ internal static unsafe class GemmPacking
             }
         }
     }
+
+    /// <summary>
+    /// Copies a short run: panel rows are 14 to 32 elements, too short for a memmove call to pay off.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy<T>(T* dest, T* src, int count)
+        where T : unmanaged
+    {
+        byte* d = (byte*)dest;
+        byte* s = (byte*)src;
+        nint bytes = (nint)count * sizeof(T);
+        nint offset = 0;
+        for (; offset + 32 <= bytes; offset += 32)
+        {
+            Vector256.Store(Vector256.Load(s + offset), d + offset);
+        }
+
+        for (; offset < bytes; offset += sizeof(T))
+        {
+            *(T*)(d + offset) = *(T*)(s + offset);
+        }
+    }
 }
 
 /// <summary>
 /// Per-thread packing buffers, grown on demand and kept for the thread's lifetime so steady-state GEMM calls
 /// allocate nothing. Pinned arrays (not native memory) so a retired thread's buffers are simply collected.
 /// </summary>
-internal static unsafe class GemmBuffers<T> where T : unmanaged
+internal sealed unsafe class GemmBuffers<T> where T : unmanaged
 {
     private const int Alignment = 64;
 
     [ThreadStatic]
-    private static T[]? t_a;
+    private static GemmBuffers<T>? t_current;
 
-    [ThreadStatic]
-    private static T[]? t_b;
+    private T[]? _a;
+    private T[]? _b;
+    private T[]? _edge;
 
-    [ThreadStatic]
-    private static T[]? t_edge;
+    /// <summary>The calling thread's buffers (one thread-static lookup per GEMM call, not per buffer).</summary>
+    public static GemmBuffers<T> Current => t_current ??= new GemmBuffers<T>();
 
-    public static T* A(nint length) => Rent(ref t_a, length);
+    public T* A(nint length) => Rent(ref _a, length);
 
-    public static T* B(nint length) => Rent(ref t_b, length);
+    public T* B(nint length) => Rent(ref _b, length);
 
-    public static T* Edge(nint length) => Rent(ref t_edge, length);
+    public T* Edge(nint length) => Rent(ref _edge, length);
 
     private static T* Rent(ref T[]? array, nint length)
     {

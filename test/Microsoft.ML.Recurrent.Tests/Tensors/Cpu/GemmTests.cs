@@ -181,6 +181,10 @@ public sealed class GemmTests
                 yield return new GemmCase(transA, transB, 1000, 17, 33, 1, 0.5, 1, 0, 2, false);
                 yield return new GemmCase(transA, transB, 3, 1000, 127, -1, 1, 0, 3, 1, false);
 
+                // One row (the GEMV path) with a ragged last panel, single- and multi-threaded.
+                yield return new GemmCase(transA, transB, 1, 700, 300, 1, 0.5, 3, 1, 2, false);
+                yield return new GemmCase(transA, transB, 1, 45, 20, 2, 0, 0, 0, 0, false);
+
                 // Over the parallel threshold: split by columns, then by rows; k = 300 spans two KC blocks.
                 yield return new GemmCase(transA, transB, 90, 300, 60, 1, 0, 2, 1, 0, false);
                 yield return new GemmCase(transA, transB, 60, 33, 300, 0.5, 1, 0, 0, 0, false);

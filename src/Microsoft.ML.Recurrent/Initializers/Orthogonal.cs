@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Recurrent.Autograd;
 using Microsoft.ML.Recurrent.Keras;
@@ -78,62 +79,57 @@ public sealed class Orthogonal : RandomInitializer
     /// </summary>
     internal static double[] HouseholderQ(double[] a, int m, int n)
     {
-        var r = (double[])a.Clone();
+        // Column-major working copies: every Householder step works down columns, so they are contiguous and the
+        // dot products and updates vectorize (an LSTM recurrent kernel with 1024 units is a 4096×1024 QR).
+        var r = new double[n][];
+        for (int j = 0; j < n; j++)
+        {
+            r[j] = new double[m];
+            for (int i = 0; i < m; i++) r[j][i] = a[(long)i * n + j];
+        }
         var reflectors = new double[n][];
         var diagonal = new double[n];
         for (int k = 0; k < n; k++)
         {
-            double norm = 0;
-            for (int i = k; i < m; i++) norm += r[(long)i * n + k] * r[(long)i * n + k];
-            norm = Math.Sqrt(norm);
-            var v = new double[m - k];
-            if (norm == 0)
-            {
-                reflectors[k] = v;   // a zero column: no reflection, R[k,k] = 0
-                continue;
-            }
-            double x0 = r[(long)k * n + k];
-            // Reflect x onto −sign(x0)·‖x‖·e1, the choice that avoids cancellation in v = x − alpha·e1.
-            double alpha = x0 >= 0 ? -norm : norm;
-            for (int i = k; i < m; i++) v[i - k] = r[(long)i * n + k];
-            v[0] -= alpha;
-            double vNorm = 0;
-            foreach (double e in v) vNorm += e * e;
-            vNorm = Math.Sqrt(vNorm);
-            for (int i = 0; i < v.Length; i++) v[i] /= vNorm;
+            var x = r[k].AsSpan(k);
+            double norm = Math.Sqrt(TensorPrimitives.Dot<double>(x, x));
+            var v = x.ToArray();
             reflectors[k] = v;
-            // R[k:, k:] -= 2 v (vᵀ R[k:, k:])
-            for (int j = k; j < n; j++)
-            {
-                double dot = 0;
-                for (int i = k; i < m; i++) dot += v[i - k] * r[(long)i * n + j];
-                for (int i = k; i < m; i++) r[(long)i * n + j] -= 2 * v[i - k] * dot;
-            }
+            if (norm == 0) continue;   // a zero column: no reflection, R[k,k] = 0
+            // Reflect x onto alpha·e1 with alpha = −sign(x0)·‖x‖, the choice that avoids cancellation in v = x − alpha·e1.
+            double alpha = x[0] >= 0 ? -norm : norm;
+            v[0] -= alpha;
+            TensorPrimitives.Multiply<double>(v, 1 / Math.Sqrt(TensorPrimitives.Dot<double>(v, v)), v);
+            for (int j = k; j < n; j++) Reflect(v, r[j].AsSpan(k));
             diagonal[k] = alpha;
         }
 
         // Q = H0·H1·…·H(n−1) applied to the first n columns of the identity, accumulated from the last reflector.
-        var q = new double[(long)m * n];
-        for (int i = 0; i < n; i++) q[(long)i * n + i] = 1;
-        for (int k = n - 1; k >= 0; k--)
-        {
-            var v = reflectors[k];
-            for (int j = 0; j < n; j++)
-            {
-                double dot = 0;
-                for (int i = k; i < m; i++) dot += v[i - k] * q[(long)i * n + j];
-                if (dot == 0) continue;
-                for (int i = k; i < m; i++) q[(long)i * n + j] -= 2 * v[i - k] * dot;
-            }
-        }
-
-        // Q·diag(sign(diag(R))); a zero diagonal (probability 0) keeps its column, where Keras's sign(0) would zero it.
+        var q = new double[n][];
         for (int j = 0; j < n; j++)
         {
-            if (diagonal[j] >= 0) continue;
-            for (int i = 0; i < m; i++) q[(long)i * n + j] = -q[(long)i * n + j];
+            q[j] = new double[m];
+            q[j][j] = 1;
         }
-        return q;
+        for (int k = n - 1; k >= 0; k--)
+            for (int j = k; j < n; j++)   // columns j < k are still e_j, which H_k (acting on rows ≥ k) leaves alone
+                Reflect(reflectors[k], q[j].AsSpan(k));
+
+        // Q·diag(sign(diag(R))); a zero diagonal (probability 0) keeps its column, where Keras's sign(0) would zero it.
+        var result = new double[(long)m * n];
+        for (int j = 0; j < n; j++)
+        {
+            double sign = diagonal[j] < 0 ? -1 : 1;
+            for (int i = 0; i < m; i++) result[(long)i * n + j] = sign * q[j][i];
+        }
+        return result;
+    }
+
+    /// <summary>y ← (I − 2vvᵀ)·y for a unit vector v.</summary>
+    private static void Reflect(ReadOnlySpan<double> v, Span<double> y)
+    {
+        double dot = TensorPrimitives.Dot(v, y);
+        if (dot != 0) TensorPrimitives.MultiplyAdd(v, -2 * dot, y, y);
     }
 
     /// <summary><c>{"seed", "gain"}</c>.</summary>

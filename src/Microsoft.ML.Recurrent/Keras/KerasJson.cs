@@ -177,7 +177,9 @@ public static class KerasJson
         if (!double.IsFinite(value))
             throw new ArgumentException($"Cannot write {value} to Keras JSON; expected a finite number.", nameof(value));
         if (value == Math.Floor(value) && Math.Abs(value) < 1e15)
-            return JsonValue.Create(decimal.Parse(value.ToString("F1", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+            // Parsed rather than created from a double so it keeps the ".0" when written and still reads back
+            // with GetValue<double>() like any parsed number.
+            return JsonNode.Parse(value.ToString("F1", CultureInfo.InvariantCulture))!;
         return JsonValue.Create(value);
     }
 

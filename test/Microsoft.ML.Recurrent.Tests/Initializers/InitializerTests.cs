@@ -201,6 +201,17 @@ public class InitializerTests
     }
 
     [Fact]
+    public void Orthogonal_large_lstm_recurrent_kernel_is_orthonormal()
+    {
+        const int units = 128;
+        var w = new Orthogonal(seed: 1).Create(new Shape(units, 4 * units), DType.Float64).ToArray<double>();
+        var rows = Gram(w, units, 4 * units, rows: true);
+        for (int a = 0; a < units; a += 7)
+            for (int b = 0; b < units; b += 5)
+                Assert.True(Math.Abs(rows[a, b] - (a == b ? 1 : 0)) < 1e-10, $"Gram[{a},{b}] = {rows[a, b]}");
+    }
+
+    [Fact]
     public void Householder_Q_equals_gram_schmidt_Q_with_positive_R_diagonal()
     {
         // Classical Gram–Schmidt on the columns gives the QR factor whose R has a positive diagonal: the same Q

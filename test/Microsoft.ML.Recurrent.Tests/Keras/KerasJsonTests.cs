@@ -105,6 +105,8 @@ public class KerasJsonTests
         Assert.Equal("-2.0", KerasJson.Float(-2).ToJsonString());
         Assert.Equal("0.01", KerasJson.Float(0.01).ToJsonString());
         Assert.Equal(1.0, KerasJson.GetDouble(new JsonObject { ["x"] = KerasJson.Float(1) }, "x", 0));
+        Assert.Equal(1.0, KerasJson.Float(1).GetValue<double>());
+        Assert.True(JsonNode.DeepEquals(KerasJson.Float(2), JsonNode.Parse("2.0")));
         Assert.Throws<ArgumentException>(() => KerasJson.Float(double.NaN));
     }
 

@@ -128,6 +128,12 @@ public sealed class Activation
     /// <summary>The <c>beta</c> parameter of <see cref="Op"/> (1 for <c>hard_tanh</c>); 0 otherwise.</summary>
     public double OpBeta { get; }
 
+    /// <summary>
+    /// True when the activation acts on each element independently: it is <see cref="Linear"/> or has an
+    /// <see cref="Op"/> (false for <c>softmax</c>, <c>log_softmax</c> and registered functions).
+    /// </summary>
+    public bool IsElementwise => Op is not null || IsLinear;
+
     /// <summary>True for the identity (<c>linear</c>).</summary>
     public bool IsLinear => ReferenceEquals(this, Linear);
 

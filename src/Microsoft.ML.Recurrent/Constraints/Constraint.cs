@@ -134,14 +134,16 @@ public abstract class NormConstraint : Constraint
     /// <summary>The config value of <c>axis</c>: an int, or a list when it was given as one.</summary>
     private protected JsonNode AxisConfig => KerasJson.IntOrList(_axis, _axisIsList);
 
-    /// <summary>The scaled weight <c>w · desired(n) / (ε + n)</c>, n = ‖w‖₂ along <see cref="Axis"/> (kept dims).</summary>
-    private protected Tensor Rescale(Tensor weight, Func<Tensor, Tensor> desiredNorm)
+    /// <summary>
+    /// Computes, without recording gradients, <paramref name="project"/>(w, n) where n = ‖w‖₂ along
+    /// <see cref="Axis"/> with the reduced axes kept (so it broadcasts against w).
+    /// </summary>
+    private protected Tensor ProjectWithNorms(Tensor weight, Func<Tensor, Tensor, Tensor> project)
     {
         ArgumentNullException.ThrowIfNull(weight);
         using var _ = Autodiff.NoGrad();
         var axes = _axis.Select(a => Shape.NormalizeAxis(a, weight.Rank, ClassName)).Distinct().ToArray();
         var norms = Ops.Sqrt(Ops.Sum(Ops.Square(weight), axes, keepDims: true));
-        var scale = Ops.Divide(desiredNorm(norms), Ops.Add(norms, Epsilon));
-        return Ops.Multiply(weight, scale);
+        return project(weight, norms);
     }
 }

@@ -37,7 +37,8 @@ public sealed class MaxNorm : NormConstraint
     public override string ClassName => "MaxNorm";
 
     /// <inheritdoc/>
-    public override Tensor Apply(Tensor weight) => Rescale(weight, norms => Ops.Clip(norms, 0, MaxValue));
+    public override Tensor Apply(Tensor weight) =>
+        ProjectWithNorms(weight, (w, norms) => Ops.Multiply(w, Ops.Divide(Ops.Clip(norms, 0, MaxValue), Ops.Add(norms, Epsilon))));
 
     /// <summary><c>{"max_value": max_value, "axis": axis}</c>.</summary>
     public override JsonObject GetConfig() => new()
@@ -72,7 +73,7 @@ public sealed class UnitNorm : NormConstraint
     public override string ClassName => "UnitNorm";
 
     /// <inheritdoc/>
-    public override Tensor Apply(Tensor weight) => Rescale(weight, norms => Tensor.Ones(Shape.Scalar, norms.DType, norms.Device));
+    public override Tensor Apply(Tensor weight) => ProjectWithNorms(weight, (w, norms) => Ops.Divide(w, Ops.Add(norms, Epsilon)));
 
     /// <summary><c>{"axis": axis}</c>.</summary>
     public override JsonObject GetConfig() => new() { ["axis"] = AxisConfig };
@@ -128,8 +129,11 @@ public sealed class MinMaxNorm : NormConstraint
     public override string ClassName => "MinMaxNorm";
 
     /// <inheritdoc/>
-    public override Tensor Apply(Tensor weight) =>
-        Rescale(weight, norms => Ops.Add(Ops.Multiply(Ops.Clip(norms, MinValue, MaxValue), Rate), Ops.Multiply(norms, 1 - Rate)));
+    public override Tensor Apply(Tensor weight) => ProjectWithNorms(weight, (w, norms) =>
+    {
+        var desired = Ops.Add(Ops.Multiply(Ops.Clip(norms, MinValue, MaxValue), Rate), Ops.Multiply(norms, 1 - Rate));
+        return Ops.Multiply(w, Ops.Divide(desired, Ops.Add(norms, Epsilon)));
+    });
 
     /// <summary><c>{"min_value", "max_value", "rate", "axis"}</c>.</summary>
     public override JsonObject GetConfig() => new()
@@ -141,7 +145,7 @@ public sealed class MinMaxNorm : NormConstraint
     };
 }
 
-/// <summary>Sets negative weights to zero (<c>keras.constraints.NonNeg</c>; string <c>"non_neg"</c>): <c>w · (w ≥ 0)</c>.</summary>
+/// <summary>Sets negative weights to zero (<c>keras.constraints.NonNeg</c>; string <c>"non_neg"</c>): <c>max(w, 0)</c>.</summary>
 public sealed class NonNeg : Constraint
 {
     /// <inheritdoc/>
@@ -153,7 +157,7 @@ public sealed class NonNeg : Constraint
         ArgumentNullException.ThrowIfNull(weight);
         using var _ = Autodiff.NoGrad();
         var zero = Tensor.Zeros(Shape.Scalar, weight.DType, weight.Device);
-        return Ops.Multiply(weight, Ops.GreaterEqual(weight, zero));
+        return Ops.Maximum(weight, zero);
     }
 
     /// <summary><c>{}</c>.</summary>

@@ -112,6 +112,9 @@ public class ActivationTests
         Assert.Equal((UnaryOp.Clip, -1.0, 1.0), (hardTanh.Op!.Value, hardTanh.OpAlpha, hardTanh.OpBeta));
         Assert.True(Activation.Linear.IsLinear);
         Assert.Null(Activation.Linear.Op);
+        Assert.True(Activation.Linear.IsElementwise);
+        Assert.True(Activation.Tanh.IsElementwise);
+        Assert.False(Activation.Softmax.IsElementwise);
     }
 
     [Fact]

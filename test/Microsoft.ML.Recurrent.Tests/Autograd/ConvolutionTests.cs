@@ -137,8 +137,9 @@ public class ConvolutionTests(ITestOutputHelper output)
     [InlineData("valid", 2)]
     public void Batch_split_across_threads_and_blocks_matches_example_by_example(string padding, int stride)
     {
-        // With a tiny workspace budget and no parallel threshold, the batch is split across workers and each worker
-        // loops over several im2col blocks; the result must equal convolving each example alone.
+        // With a tiny workspace budget and no parallel threshold, workers split the batch (inside an example for the
+        // forward pass and kernel gradient) and loop over im2col blocks that cross example boundaries; the result
+        // must equal convolving each example alone.
         long budget = CpuBackend.ConvolutionWorkspaceBudget, threshold = CpuBackend.ConvolutionParallelThreshold;
         CpuBackend.ConvolutionWorkspaceBudget = 1500;
         CpuBackend.ConvolutionParallelThreshold = 0;

@@ -6,14 +6,17 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 // Convolution as im2col + GEMM. In channels_last layout a row of the im2col matrix (one output position) is the
 // concatenation of Cin-long input vectors, one per kernel tap, in the same order as the rows of the Keras kernel
 // (k..., Cin, Cout) flattened to (K·Cin, Cout); so the forward pass is col · W, the data gradient is dy · Wᵀ
-// scattered back by col2im, and the filter gradient is colᵀ · dy.
+// scattered back by col2im, and the filter gradient is colᵀ · dy. The rows of all examples form one long sequence
+// (batch × output positions) that is processed in blocks small enough to stay in cache, so the workspace is bounded
+// however large the images are.
 internal sealed partial class CpuBackend
 {
     /// <summary>
-    /// Largest im2col block (elements) a worker builds at once; more batch entries are done in turns. Settable so
-    /// tests can exercise the block loop on small problems (any value gives the same results).
+    /// Target size (elements) of the im2col block a worker builds at once, within a floor of
+    /// <see cref="ConvolutionPlan.MinimumBlockRows"/> rows. Settable so tests can exercise the block loop on small
+    /// problems (any value gives the same results up to rounding).
     /// </summary>
-    internal static long ConvolutionWorkspaceBudget { get; set; } = 1 << 21;
+    internal static long ConvolutionWorkspaceBudget { get; set; } = 1 << 18;
 
     /// <summary>Multiply-adds below which a convolution runs on one thread (settable for the same reason).</summary>
     internal static long ConvolutionParallelThreshold { get; set; } = 1 << 22;
@@ -43,22 +46,25 @@ internal sealed partial class CpuBackend
 
     private static unsafe void ConvolutionForward<T>(ConvolutionPlan plan, T[] x, T[] w, T[] y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        plan.ForEachBatchRange((first, end) =>
+        // Output rows are independent, so workers may split the rows anywhere, even inside an example.
+        int workers = plan.WorkersFor(plan.Rows);
+        int gemmThreads = Math.Max(1, Gemm.MaxThreads / workers);
+        plan.ForEachRowRange(workers, plan.Rows, 1, (first, end, _) =>
         {
-            var col = plan.IsPointwise ? null : ConvolutionWorkspace<T>.Take(plan.ColumnsLength(end - first));
+            var col = plan.IsPointwise ? null : ConvolutionWorkspace<T>.Take(plan.BlockLength(end - first));
             fixed (T* px = x, pw = w, py = y, pcol = col)
             {
-                for (int n = first; n < end; n += plan.ChunkEntries)
+                for (long r = first; r < end; r += plan.BlockRows)
                 {
-                    int count = Math.Min(plan.ChunkEntries, end - n);
-                    T* a = px + n * plan.InputStride;
+                    int count = (int)Math.Min(plan.BlockRows, end - r);
+                    T* a = px + r * plan.InputChannels;
                     if (!plan.IsPointwise)
                     {
-                        for (int i = 0; i < count; i++) plan.Im2Col(a + i * plan.InputStride, pcol + i * plan.ColumnStride);
+                        plan.Im2Col(px, r, count, pcol);
                         a = pcol;
                     }
-                    ConvolutionGemm(plan, false, false, count * plan.Positions, plan.OutputChannels, plan.ColumnWidth,
-                        a, plan.ColumnWidth, pw, plan.OutputChannels, false, py + n * plan.OutputStride, plan.OutputChannels);
+                    ConvolutionGemm(gemmThreads, false, false, count, plan.OutputChannels, plan.ColumnWidth,
+                        a, plan.ColumnWidth, pw, plan.OutputChannels, false, py + r * plan.OutputChannels, plan.OutputChannels);
                 }
             }
             ConvolutionWorkspace<T>.Return(col);
@@ -67,29 +73,30 @@ internal sealed partial class CpuBackend
 
     private static unsafe void ConvolutionData<T>(ConvolutionPlan plan, T[] dy, T[] w, T[] dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        plan.ForEachBatchRange((first, end) =>
+        // col2im adds overlapping windows into the same input pixels, so workers split only between examples.
+        int workers = plan.WorkersFor(plan.Batch);
+        int gemmThreads = Math.Max(1, Gemm.MaxThreads / workers);
+        plan.ForEachRowRange(workers, plan.Batch, plan.Positions, (first, end, _) =>
         {
-            var col = plan.IsPointwise ? null : ConvolutionWorkspace<T>.Take(plan.ColumnsLength(end - first));
+            var col = plan.IsPointwise ? null : ConvolutionWorkspace<T>.Take(plan.BlockLength(end - first));
             fixed (T* pdy = dy, pw = w, pdx = dx, pcol = col)
             {
-                for (int n = first; n < end; n += plan.ChunkEntries)
+                if (!plan.IsPointwise)
+                    for (long n = first / plan.Positions; n < end / plan.Positions; n++)
+                        new Span<T>(pdx + n * plan.InputStride, (int)plan.InputStride).Clear();
+                for (long r = first; r < end; r += plan.BlockRows)
                 {
-                    int count = Math.Min(plan.ChunkEntries, end - n);
-                    T* g = pdy + n * plan.OutputStride;
-                    T* d = pdx + n * plan.InputStride;
+                    int count = (int)Math.Min(plan.BlockRows, end - r);
+                    T* g = pdy + r * plan.OutputChannels;
                     if (plan.IsPointwise)
                     {
-                        ConvolutionGemm(plan, false, true, count * plan.Positions, plan.InputChannels, plan.OutputChannels,
-                            g, plan.OutputChannels, pw, plan.OutputChannels, false, d, plan.InputChannels);
+                        ConvolutionGemm(gemmThreads, false, true, count, plan.InputChannels, plan.OutputChannels,
+                            g, plan.OutputChannels, pw, plan.OutputChannels, false, pdx + r * plan.InputChannels, plan.InputChannels);
                         continue;
                     }
-                    ConvolutionGemm(plan, false, true, count * plan.Positions, plan.ColumnWidth, plan.OutputChannels,
+                    ConvolutionGemm(gemmThreads, false, true, count, plan.ColumnWidth, plan.OutputChannels,
                         g, plan.OutputChannels, pw, plan.OutputChannels, false, pcol, plan.ColumnWidth);
-                    for (int i = 0; i < count; i++)
-                    {
-                        new Span<T>(d + i * plan.InputStride, (int)plan.InputStride).Clear();
-                        plan.Col2Im(pcol + i * plan.ColumnStride, d + i * plan.InputStride);
-                    }
+                    plan.Col2Im(pcol, r, count, pdx);
                 }
             }
             ConvolutionWorkspace<T>.Return(col);
@@ -98,12 +105,13 @@ internal sealed partial class CpuBackend
 
     private static unsafe void ConvolutionFilter<T>(ConvolutionPlan plan, T[] x, T[] dy, T[] dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int workers = plan.Workers;
-        // Each worker sums its share of the batch into its own buffer; the first worker writes straight to the result.
+        int workers = plan.WorkersFor(plan.Rows);
+        int gemmThreads = Math.Max(1, Gemm.MaxThreads / workers);
+        // Each worker sums its rows into its own buffer; the first worker writes straight to the result.
         var partials = new T[workers][];
         partials[0] = dw;
         for (int c = 1; c < workers; c++) partials[c] = new T[dw.Length];
-        plan.ForEachBatchRange((first, end, worker) =>
+        plan.ForEachRowRange(workers, plan.Rows, 1, (first, end, worker) =>
         {
             var target = partials[worker];
             if (first == end)
@@ -111,20 +119,20 @@ internal sealed partial class CpuBackend
                 Array.Clear(target);
                 return;
             }
-            var col = plan.IsPointwise ? null : ConvolutionWorkspace<T>.Take(plan.ColumnsLength(end - first));
+            var col = plan.IsPointwise ? null : ConvolutionWorkspace<T>.Take(plan.BlockLength(end - first));
             fixed (T* px = x, pdy = dy, pt = target, pcol = col)
             {
-                for (int n = first; n < end; n += plan.ChunkEntries)
+                for (long r = first; r < end; r += plan.BlockRows)
                 {
-                    int count = Math.Min(plan.ChunkEntries, end - n);
-                    T* a = px + n * plan.InputStride;
+                    int count = (int)Math.Min(plan.BlockRows, end - r);
+                    T* a = px + r * plan.InputChannels;
                     if (!plan.IsPointwise)
                     {
-                        for (int i = 0; i < count; i++) plan.Im2Col(a + i * plan.InputStride, pcol + i * plan.ColumnStride);
+                        plan.Im2Col(px, r, count, pcol);
                         a = pcol;
                     }
-                    ConvolutionGemm(plan, true, false, plan.ColumnWidth, plan.OutputChannels, count * plan.Positions,
-                        a, plan.ColumnWidth, pdy + n * plan.OutputStride, plan.OutputChannels, n != first, pt, plan.OutputChannels);
+                    ConvolutionGemm(gemmThreads, true, false, plan.ColumnWidth, plan.OutputChannels, count,
+                        a, plan.ColumnWidth, pdy + r * plan.OutputChannels, plan.OutputChannels, r != first, pt, plan.OutputChannels);
                 }
             }
             ConvolutionWorkspace<T>.Return(col);
@@ -134,21 +142,21 @@ internal sealed partial class CpuBackend
 
     /// <summary>
     /// <c>c = op(a)·op(b)</c>, or <c>c += op(a)·op(b)</c> when <paramref name="accumulate"/>, through the shared GEMM
-    /// with the plan's share of the cores (batch workers already run in parallel, so each GEMM gets fewer threads).
+    /// with <paramref name="threads"/> threads (the convolution's own workers already share the cores).
     /// </summary>
-    private static unsafe void ConvolutionGemm<T>(ConvolutionPlan plan, bool transposeA, bool transposeB, int m, int n, int k,
+    private static unsafe void ConvolutionGemm<T>(int threads, bool transposeA, bool transposeB, int m, int n, int k,
         T* a, int lda, T* b, int ldb, bool accumulate, T* c, int ldc) where T : unmanaged
     {
         if (m == 0 || n == 0) return;
         if (typeof(T) == typeof(float))
-            Gemm.Sgemm(GemmPath.Auto, plan.GemmThreads, transposeA, transposeB, m, n, k, 1f, (float*)a, lda, (float*)b, ldb, accumulate ? 1f : 0f, (float*)c, ldc);
+            Gemm.Sgemm(GemmPath.Auto, threads, transposeA, transposeB, m, n, k, 1f, (float*)a, lda, (float*)b, ldb, accumulate ? 1f : 0f, (float*)c, ldc);
         else
-            Gemm.Dgemm(GemmPath.Auto, plan.GemmThreads, transposeA, transposeB, m, n, k, 1.0, (double*)a, lda, (double*)b, ldb, accumulate ? 1.0 : 0.0, (double*)c, ldc);
+            Gemm.Dgemm(GemmPath.Auto, threads, transposeA, transposeB, m, n, k, 1.0, (double*)a, lda, (double*)b, ldb, accumulate ? 1.0 : 0.0, (double*)c, ldc);
     }
 
     /// <summary>
     /// A per-thread im2col buffer kept between calls, so steady-state training allocates no large arrays. A worker
-    /// takes it for the duration of its block and gives it back, so a nested use on the same thread gets its own.
+    /// takes it for the duration of its rows and gives it back, so a nested use on the same thread gets its own.
     /// </summary>
     private static class ConvolutionWorkspace<T> where T : unmanaged
     {
@@ -170,10 +178,13 @@ internal sealed partial class CpuBackend
 
     /// <summary>
     /// A <see cref="ConvolutionGeometry"/> lifted to three spatial axes (conv1d and conv2d get leading singleton
-    /// axes with kernel 1, stride 1 and no padding), with the strides and block sizes the kernels use.
+    /// axes with kernel 1, stride 1 and no padding), with the block sizes and work split the kernels use.
     /// </summary>
     private sealed unsafe class ConvolutionPlan
     {
+        /// <summary>Fewest im2col rows per block, so each GEMM call is tall enough to run at full speed.</summary>
+        public const int MinimumBlockRows = 64;
+
         private readonly int[] _in = new int[3], _kernel = new int[3], _stride = new int[3], _dilation = new int[3], _pad = new int[3], _out = new int[3];
 
         public ConvolutionPlan(ConvolutionGeometry g)
@@ -192,23 +203,16 @@ internal sealed partial class CpuBackend
             Batch = g.Batch;
             InputChannels = g.InputChannels;
             OutputChannels = g.OutputChannels;
-            long positions = (long)_out[0] * _out[1] * _out[2];
-            long width = (long)_kernel[0] * _kernel[1] * _kernel[2] * InputChannels;
-            if (positions * Math.Max(width, Math.Max(OutputChannels, InputChannels)) > int.MaxValue)
-                throw new NotSupportedException($"Convolution {g}: one example's im2col matrix ({positions} × {width}) exceeds the CPU backend's limit of {int.MaxValue} elements.");
-            Positions = (int)positions;
-            ColumnWidth = (int)width;
+            Positions = checked(_out[0] * _out[1] * _out[2]);
+            ColumnWidth = checked(_kernel[0] * _kernel[1] * _kernel[2] * InputChannels);
+            Rows = (long)Batch * Positions;
             InputStride = (long)_in[0] * _in[1] * _in[2] * InputChannels;
-            OutputStride = positions * OutputChannels;
-            ColumnStride = positions * width;
-            IsPointwise = width == InputChannels && _stride.All(s => s == 1) && g.PaddingBefore.All(p => p == 0) && g.PaddingAfter.All(p => p == 0);
+            IsPointwise = ColumnWidth == InputChannels && _stride.All(s => s == 1) && g.PaddingBefore.All(p => p == 0) && g.PaddingAfter.All(p => p == 0);
             // A pointwise convolution needs no workspace, so its only limit is GEMM's int-sized dimensions.
-            long perEntry = IsPointwise ? positions * Math.Max(InputChannels, OutputChannels) : ColumnStride;
-            long budget = IsPointwise ? int.MaxValue : ConvolutionWorkspaceBudget;
-            ChunkEntries = (int)Math.Clamp(budget / Math.Max(1, perEntry), 1, Math.Max(1, Batch));
-            long work = Batch * ColumnStride * OutputChannels;
-            Workers = work >= ConvolutionParallelThreshold ? Math.Max(1, Math.Min(Environment.ProcessorCount, Batch)) : 1;
-            GemmThreads = Math.Max(1, Gemm.MaxThreads / Workers);
+            int widest = Math.Max(ColumnWidth, Math.Max(InputChannels, OutputChannels));
+            BlockRows = IsPointwise
+                ? int.MaxValue / widest
+                : (int)Math.Clamp(ConvolutionWorkspaceBudget / ColumnWidth, Math.Min(MinimumBlockRows, int.MaxValue / widest), int.MaxValue / widest);
         }
 
         public int Batch { get; }
@@ -223,94 +227,121 @@ internal sealed partial class CpuBackend
         /// <summary>Kernel taps × input channels (columns of the im2col matrix, rows of the flattened kernel).</summary>
         public int ColumnWidth { get; }
 
+        /// <summary>im2col rows of the whole batch: examples × output positions.</summary>
+        public long Rows { get; }
+
+        /// <summary>Elements of one example's input.</summary>
         public long InputStride { get; }
-
-        public long OutputStride { get; }
-
-        public long ColumnStride { get; }
 
         /// <summary>A 1×…×1 kernel with stride 1 and no padding: the input already is the im2col matrix.</summary>
         public bool IsPointwise { get; }
 
-        /// <summary>Examples whose im2col matrices are built and multiplied together.</summary>
-        public int ChunkEntries { get; }
+        /// <summary>im2col rows built and multiplied at once.</summary>
+        public int BlockRows { get; }
 
-        /// <summary>Threads the batch is split across.</summary>
-        public int Workers { get; }
+        public long BlockLength(long rows) => Math.Min(rows, BlockRows) * ColumnWidth;
 
-        /// <summary>Threads each worker's GEMM may use.</summary>
-        public int GemmThreads { get; }
-
-        public long ColumnsLength(int entries) => Math.Min(entries, ChunkEntries) * ColumnStride;
-
-        public void ForEachBatchRange(Action<int, int> body) => ForEachBatchRange((first, end, _) => body(first, end));
-
-        /// <summary>Runs <paramref name="body"/>(first, end, worker) over <see cref="Workers"/> contiguous batch ranges.</summary>
-        public void ForEachBatchRange(Action<int, int, int> body)
+        /// <summary>Threads to split <paramref name="units"/> independent pieces of work across: one below the parallel threshold.</summary>
+        public int WorkersFor(long units)
         {
-            if (Workers == 1)
+            long work = Rows * ColumnWidth * OutputChannels;
+            return work < ConvolutionParallelThreshold ? 1 : (int)Math.Clamp(units, 1, Environment.ProcessorCount);
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/>(firstRow, endRow, worker) on <paramref name="workers"/> threads, giving each an
+        /// equal share of <paramref name="units"/> units of <paramref name="rowsPerUnit"/> consecutive rows.
+        /// </summary>
+        public void ForEachRowRange(int workers, long units, long rowsPerUnit, Action<long, long, int> body)
+        {
+            if (workers == 1)
             {
-                body(0, Batch, 0);
+                body(0, units * rowsPerUnit, 0);
                 return;
             }
-            Parallel.For(0, Workers, c => body((int)((long)Batch * c / Workers), (int)((long)Batch * (c + 1) / Workers), c));
+            Parallel.For(0, workers, c => body(units * c / workers * rowsPerUnit, units * (c + 1) / workers * rowsPerUnit, c));
         }
 
-        /// <summary>Writes one example's im2col matrix (<see cref="Positions"/> × <see cref="ColumnWidth"/>); taps in the padding read zero.</summary>
-        public void Im2Col<T>(T* x, T* col) where T : unmanaged => Walk(x, col, gather: true);
+        /// <summary>Writes im2col rows <c>[firstRow, firstRow + count)</c> of the batch <paramref name="images"/> to <paramref name="col"/>; taps in the padding read zero.</summary>
+        public void Im2Col<T>(T* images, long firstRow, int count, T* col) where T : unmanaged => Walk(images, firstRow, count, col, gather: true);
 
-        /// <summary>Adds one example's im2col-shaped gradient back onto the input positions it was read from.</summary>
-        public void Col2Im<T>(T* col, T* dx) where T : unmanaged => Walk(dx, col, gather: false);
+        /// <summary>Adds im2col-shaped gradient rows back onto the input positions <see cref="Im2Col"/> read them from.</summary>
+        public void Col2Im<T>(T* col, long firstRow, int count, T* images) where T : unmanaged => Walk(images, firstRow, count, col, gather: false);
 
-        private void Walk<T>(T* image, T* col, bool gather) where T : unmanaged
+        private void Walk<T>(T* images, long firstRow, int count, T* col, bool gather) where T : unmanaged
+        {
+            if (count == 0) return;
+            long example = firstRow / Positions;
+            int position = (int)(firstRow % Positions);
+            int ow = position % _out[2], oh = position / _out[2] % _out[1], od = position / _out[2] / _out[1];
+            T* image = images + example * InputStride;
+            T* row = col;
+            for (int i = 0; i < count; i++, row += ColumnWidth)
+            {
+                WalkRow(image, od, oh, ow, row, gather);
+                if (++ow < _out[2]) continue;
+                ow = 0;
+                if (++oh < _out[1]) continue;
+                oh = 0;
+                if (++od < _out[0]) continue;
+                od = 0;
+                image += InputStride;
+            }
+        }
+
+        /// <summary>Moves one output position's window between the image and its im2col row.</summary>
+        private void WalkRow<T>(T* image, int od, int oh, int ow, T* row, bool gather) where T : unmanaged
         {
             int channels = InputChannels;
-            T* row = col;
-            for (int od = 0; od < _out[0]; od++)
-                for (int oh = 0; oh < _out[1]; oh++)
-                    for (int ow = 0; ow < _out[2]; ow++)
+            int d0 = od * _stride[0] - _pad[0], h0 = oh * _stride[1] - _pad[1], w0 = ow * _stride[2] - _pad[2];
+            // With dilation 1 and the window inside the image, a kernel row's taps are adjacent pixels: one run.
+            int run = _kernel[2] * channels;
+            bool contiguous = _dilation[2] == 1 && w0 >= 0 && w0 + _kernel[2] <= _in[2];
+            T* tap = row;
+            for (int kd = 0; kd < _kernel[0]; kd++)
+            {
+                int id = d0 + kd * _dilation[0];
+                bool insideD = (uint)id < (uint)_in[0];
+                for (int kh = 0; kh < _kernel[1]; kh++, tap += run)
+                {
+                    int ih = h0 + kh * _dilation[1];
+                    if (!insideD || (uint)ih >= (uint)_in[1])
                     {
-                        int d0 = od * _stride[0] - _pad[0], h0 = oh * _stride[1] - _pad[1], w0 = ow * _stride[2] - _pad[2];
-                        T* tap = row;
-                        for (int kd = 0; kd < _kernel[0]; kd++)
-                        {
-                            int id = d0 + kd * _dilation[0];
-                            bool insideD = (uint)id < (uint)_in[0];
-                            for (int kh = 0; kh < _kernel[1]; kh++)
-                            {
-                                int ih = h0 + kh * _dilation[1];
-                                bool insideDH = insideD && (uint)ih < (uint)_in[1];
-                                for (int kw = 0; kw < _kernel[2]; kw++, tap += channels)
-                                {
-                                    int iw = w0 + kw * _dilation[2];
-                                    if (insideDH && (uint)iw < (uint)_in[2])
-                                    {
-                                        T* pixel = image + (((long)id * _in[1] + ih) * _in[2] + iw) * channels;
-                                        if (gather) new ReadOnlySpan<T>(pixel, channels).CopyTo(new Span<T>(tap, channels));
-                                        else AddInto(new Span<T>(pixel, channels), new ReadOnlySpan<T>(tap, channels));
-                                    }
-                                    else if (gather)
-                                    {
-                                        new Span<T>(tap, channels).Clear();
-                                    }
-                                }
-                            }
-                        }
-                        row += ColumnWidth;
+                        if (gather) new Span<T>(tap, run).Clear();
+                        continue;
                     }
+                    T* line = image + ((long)id * _in[1] + ih) * _in[2] * channels;
+                    if (contiguous)
+                    {
+                        Move(line + (long)w0 * channels, tap, run, gather);
+                        continue;
+                    }
+                    for (int kw = 0; kw < _kernel[2]; kw++)
+                    {
+                        int iw = w0 + kw * _dilation[2];
+                        if ((uint)iw < (uint)_in[2]) Move(line + (long)iw * channels, tap + kw * channels, channels, gather);
+                        else if (gather) new Span<T>(tap + kw * channels, channels).Clear();
+                    }
+                }
+            }
         }
 
-        private static void AddInto<T>(Span<T> destination, ReadOnlySpan<T> source) where T : unmanaged
+        /// <summary>Copies image → column (gather) or adds column → image (scatter).</summary>
+        private static void Move<T>(T* pixels, T* column, int length, bool gather) where T : unmanaged
         {
-            if (typeof(T) == typeof(float))
+            if (gather)
             {
-                var d = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(destination);
-                TensorPrimitives.Add(d, System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(source), d);
+                new ReadOnlySpan<T>(pixels, length).CopyTo(new Span<T>(column, length));
+            }
+            else if (typeof(T) == typeof(float))
+            {
+                var d = new Span<float>((float*)pixels, length);
+                TensorPrimitives.Add(d, new ReadOnlySpan<float>((float*)column, length), d);
             }
             else
             {
-                var d = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(destination);
-                TensorPrimitives.Add(d, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(source), d);
+                var d = new Span<double>((double*)pixels, length);
+                TensorPrimitives.Add(d, new ReadOnlySpan<double>((double*)column, length), d);
             }
         }
     }

@@ -115,7 +115,7 @@ public class ConvolutionTests(ITestOutputHelper output)
         { [5, 7], 2, [2, 3], 1, [2, 3], [1, 1], "valid", "channels_first" },
         { [4, 4, 3], 1, [2, 2, 2], 2, [1, 1, 1], [1, 1, 1], "valid", "channels_last" },
         { [4, 5, 3], 2, [3, 2, 2], 1, [2, 2, 1], [1, 1, 1], "same", "channels_last" },
-        { [5, 4, 4], 1, [2, 2, 2], 2, [1, 1, 1], [2, 1, 2], "same", "channels_first" },
+        { [4, 3, 4], 1, [2, 2, 2], 2, [1, 1, 1], [2, 1, 2], "same", "channels_first" },
     };
 
     [Theory]
@@ -123,7 +123,8 @@ public class ConvolutionTests(ITestOutputHelper output)
     public void Gradient_check_passes(int[] spatial, int channels, int[] kernelSize, int filters, int[] strides, int[] dilation, string padding, string dataFormat)
     {
         var rng = new RandomGenerator(spatial.Sum() * 31 + kernelSize.Sum());
-        int[] xShape = dataFormat == "channels_first" ? [2, channels, .. spatial] : [2, .. spatial, channels];
+        int batch = spatial.Length == 3 ? 1 : 2; // every element costs two evaluations; the fixtures cover batches of 3-D
+        int[] xShape = dataFormat == "channels_first" ? [batch, channels, .. spatial] : [batch, .. spatial, channels];
         var x = rng.Normal(new Shape(xShape), dtype: DType.Float64);
         var kernel = rng.Normal(new Shape([.. kernelSize, channels, filters]), dtype: DType.Float64);
         var result = GradientCheck.Run(t => Ops.Conv(t[0], t[1], strides, padding, dilation, dataFormat), [x, kernel]);

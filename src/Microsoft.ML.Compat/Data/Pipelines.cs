@@ -62,7 +62,6 @@ public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerCha
     public TransformerChain<TLastTransformer> Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
         var current = input;
         var transformers = new ITransformer[_estimators.Length];
         for (int i = 0; i < _estimators.Length; i++)

@@ -237,6 +237,31 @@ public class OpsForwardTests
         }
     }
 
+    [Theory]
+    // Tails where log(1 + ε) and eˣ − 1 lose digits unless computed as log1p / expm1 (values from Python's math.log1p/expm1).
+    [InlineData("softplus", -20.0, 2.061153620314381e-09)]
+    [InlineData("softplus", -30.0, 9.357622968839737e-14)]
+    [InlineData("softplus", -40.0, 4.248354255291589e-18)]
+    [InlineData("log_sigmoid", 20.0, -2.061153620314381e-09)]
+    [InlineData("log_sigmoid", 30.0, -9.357622968839737e-14)]
+    [InlineData("mish", -20.0, -4.122307240628762e-08)]
+    [InlineData("elu", -1e-10, -9.999999999500001e-11)]
+    [InlineData("elu", -1e-5, -9.999950000166666e-06)]
+    [InlineData("selu", -1e-10, -1.7580993407594719e-10)]
+    public void Activation_tails_keep_full_float64_precision(string name, double x, double expected)
+    {
+        Func<Tensor, Tensor> op = name switch
+        {
+            "softplus" => Ops.Softplus,
+            "log_sigmoid" => Ops.LogSigmoid,
+            "mish" => Ops.Mish,
+            "elu" => t => Ops.Elu(t),
+            _ => Ops.Selu,
+        };
+        double actual = op(Tensor.FromArray([x])).Item();
+        Assert.True(Math.Abs(actual - expected) <= 1e-14 * Math.Abs(expected), $"{name}({x}): expected {expected:R}, got {actual:R}");
+    }
+
     [Fact]
     public void Selu_uses_the_Keras_constants()
     {

@@ -91,7 +91,8 @@ public class RandomGeneratorTests
     public void Uniform_stays_in_range_with_the_right_mean_and_spread()
     {
         var values = new RandomGenerator(5).Uniform(new Shape(LargeSample), -2, 6, DType.Float64).ToArray<double>();
-        Assert.All(values, v => Assert.InRange(v, -2, 6 - 1e-12));
+        Assert.InRange(values.Min(), -2, -1.99);
+        Assert.InRange(values.Max(), 5.99, 6 - 1e-12);
         var (mean, std) = Moments(values);
         Assert.Equal(2.0, mean, 0.05);                     // 8 / √12 / √n ≈ 0.005: ten standard errors
         Assert.Equal(8 / Math.Sqrt(12), std, 0.02);
@@ -101,7 +102,8 @@ public class RandomGeneratorTests
     public void Float32_uniform_is_in_the_half_open_interval()
     {
         var values = new RandomGenerator(6).Uniform(new Shape(LargeSample)).ToArray<float>();
-        Assert.All(values, v => Assert.True(v >= 0f && v < 1f, $"{v} is outside [0, 1)"));
+        Assert.True(values.Min() >= 0f);
+        Assert.True(values.Max() < 1f);
         Assert.Equal(0.5, values.Average(v => (double)v), 0.005);
     }
 
@@ -117,7 +119,8 @@ public class RandomGeneratorTests
     public void Truncated_normal_stays_within_two_stddevs_with_std_0_8796_stddev()
     {
         var values = new RandomGenerator(8).TruncatedNormal(new Shape(LargeSample), 1, 1.5, DType.Float64).ToArray<double>();
-        Assert.All(values, v => Assert.InRange(v, 1 - 3.0, 1 + 3.0));
+        Assert.InRange(values.Min(), 1 - 3.0, 1 - 2.99);
+        Assert.InRange(values.Max(), 1 + 2.99, 1 + 3.0);
         var (mean, std) = Moments(values);
         Assert.Equal(1.0, mean, 0.02);
         // The standard normal truncated to [-2, 2] has standard deviation 0.87962.
@@ -128,7 +131,7 @@ public class RandomGeneratorTests
     public void Bernoulli_gives_zeros_and_ones_at_the_requested_rate()
     {
         var values = new RandomGenerator(9).Bernoulli(new Shape(LargeSample), 0.3).ToArray<float>();
-        Assert.All(values, v => Assert.True(v is 0f or 1f));
+        Assert.True(values.All(v => v is 0f or 1f));
         Assert.Equal(0.3, values.Average(v => (double)v), 0.005);
         Assert.All(new RandomGenerator(9).Bernoulli(new Shape(100), 0).ToArray<float>(), v => Assert.Equal(0f, v));
         Assert.All(new RandomGenerator(9).Bernoulli(new Shape(100), 1).ToArray<float>(), v => Assert.Equal(1f, v));

@@ -31,8 +31,8 @@ internal static class ElementwiseMath
         UnaryOp.Relu => x > 0 ? x : 0.0,
         UnaryOp.Relu6 => Math.Clamp(x, 0.0, 6.0),
         UnaryOp.LeakyRelu => x >= 0 ? x : alpha * x,
-        UnaryOp.Elu => x > 0 ? x : alpha * double.ExpM1(x),
-        UnaryOp.Selu => x > 0 ? SeluScale * x : SeluScale * SeluAlpha * double.ExpM1(x),
+        UnaryOp.Elu => x > 0 ? x : alpha * ExpMinusOne(x),
+        UnaryOp.Selu => x > 0 ? SeluScale * x : SeluScale * SeluAlpha * ExpMinusOne(x),
         UnaryOp.Gelu => 0.5 * x * Erfc(-x * InvSqrt2),
         UnaryOp.GeluTanh => 0.5 * x * (1.0 + Math.Tanh(SqrtTwoOverPi * (x + 0.044715 * x * x * x))),
         UnaryOp.Softplus => Softplus(x),
@@ -93,7 +93,31 @@ internal static class ElementwiseMath
 
     public static double Sigmoid(double x) => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
 
-    public static double Softplus(double x) => Math.Max(x, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(x)));
+    public static double Softplus(double x) => Math.Max(x, 0.0) + LogOnePlus(Math.Exp(-Math.Abs(x)));
+
+    /// <summary>
+    /// log(1 + x) without the rounding of 1 + x (Goldberg's correction). .NET's <c>double.LogP1</c> is
+    /// <c>Log(x + 1)</c>, which gives softplus(−40) = 0 instead of 4.2e−18.
+    /// </summary>
+    public static double LogOnePlus(double x)
+    {
+        double u = 1.0 + x;
+        if (u == 1.0 || double.IsInfinity(u)) return u == 1.0 ? x : u;
+        return Math.Log(u) * x / (u - 1.0);
+    }
+
+    /// <summary>
+    /// eˣ − 1 without cancellation near 0 (Kahan's correction). .NET's <c>double.ExpM1</c> is <c>Exp(x) − 1</c>,
+    /// which loses half the digits of elu(−1e−10).
+    /// </summary>
+    public static double ExpMinusOne(double x)
+    {
+        double u = Math.Exp(x);
+        if (u == 1.0) return x;
+        double uMinusOne = u - 1.0;
+        if (uMinusOne == -1.0 || double.IsInfinity(u)) return uMinusOne;
+        return uMinusOne * x / Math.Log(u);
+    }
 
     public static double Binary(BinaryOp op, double a, double b) => op switch
     {

@@ -140,6 +140,25 @@ public class InitializerTests
     }
 
     [Fact]
+    public void Constant_array_values_broadcast_and_keep_their_encoding()
+    {
+        var fromList = (Constant)Initializer.Get(JsonNode.Parse("""{"class_name":"Constant","config":{"value":[1.0, 2.0, 3.0]}}"""))!;
+        Assert.Equal([1.0, 2, 3, 1, 2, 3], fromList.Create(new Shape(2, 3), DType.Float64).ToArray<double>());
+        Assert.Equal("""{"value":[1.0,2.0,3.0]}""", fromList.GetConfig().ToJsonString());
+
+        const string numpy = """{"value":{"class_name":"__numpy__","config":{"value":[[0.5],[-1.0]],"dtype":"float32"}}}""";
+        var fromNumpy = (Constant)Initializer.Get(JsonNode.Parse($$"""{"class_name":"Constant","config":{{numpy}}}"""))!;
+        Assert.Equal(new Shape(2, 1), fromNumpy.ValueShape);
+        Assert.Equal([0.5f, 0.5f, -1f, -1f], fromNumpy.Create(new Shape(2, 2)).ToArray<float>());
+        Assert.Equal(numpy, fromNumpy.GetConfig().ToJsonString());
+
+        Assert.Throws<ArgumentException>(() => fromList.Create(new Shape(3, 2)));
+        var ragged = Assert.Throws<FormatException>(() => Initializer.Get(JsonNode.Parse("""{"class_name":"Constant","config":{"value":[[1.0],[2.0, 3.0]]}}""")));
+        Assert.Contains("rectangular", ragged.Message);
+        Assert.Equal([1.0, 2, 3, 4], new Constant([1.0, 2, 3, 4], new Shape(2, 2)).Create(new Shape(2, 2), DType.Float64).ToArray<double>());
+    }
+
+    [Fact]
     public void Identity_puts_gain_on_the_main_diagonal_also_for_non_square_matrices()
     {
         Assert.Equal([2.0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0], new Identity(gain: 2).Create(new Shape(3, 4), DType.Float64).ToArray<double>());
@@ -298,7 +317,7 @@ public class InitializerTests
     {
         new GlorotUniform(seed: 1), new GlorotNormal(), new HeUniform(seed: 2), new HeNormal(), new LecunUniform(), new LecunNormal(seed: 3),
         new VarianceScaling(0.5, "fan_out", "untruncated_normal", 4), new RandomNormal(0.1, 0.2, 5), new RandomUniform(-1, 2), new TruncatedNormal(0.3, 0.4, 6),
-        new Zeros(), new Ones(), new Constant(1.5), new Identity(), new Orthogonal(2.0, 7),
+        new Zeros(), new Ones(), new Constant(1.5), new Constant([1.0, -2.0], new Shape(2, 1)), new Identity(), new Orthogonal(2.0, 7),
     };
 
     [Theory]

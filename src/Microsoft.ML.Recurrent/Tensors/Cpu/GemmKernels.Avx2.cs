@@ -56,6 +56,35 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
         Vector256<T> c30 = Vector256<T>.Zero, c31 = Vector256<T>.Zero;
         Vector256<T> c40 = Vector256<T>.Zero, c41 = Vector256<T>.Zero;
         Vector256<T> c50 = Vector256<T>.Zero, c51 = Vector256<T>.Zero;
+
+        // C rows are ldc apart (often a multiple of 4 KiB, so they miss L1 together): fetch the tile now,
+        // under the k loop, instead of stalling on 2 * rows misses when it is stored.
+        Prefetch(c, w);
+        if (R.Count > 1)
+        {
+            Prefetch(c + 1 * ldc, w);
+        }
+
+        if (R.Count > 2)
+        {
+            Prefetch(c + 2 * ldc, w);
+        }
+
+        if (R.Count > 3)
+        {
+            Prefetch(c + 3 * ldc, w);
+        }
+
+        if (R.Count > 4)
+        {
+            Prefetch(c + 4 * ldc, w);
+        }
+
+        if (R.Count > 5)
+        {
+            Prefetch(c + 5 * ldc, w);
+        }
+
         for (; k > 0; k--)
         {
             Vector256<T> b0 = Vector256.Load(b);
@@ -227,6 +256,8 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
         nint w = Vector256<T>.Count;
         Vector256<T> s000 = Vector256<T>.Zero, s001 = Vector256<T>.Zero, s010 = Vector256<T>.Zero, s011 = Vector256<T>.Zero;
         Vector256<T> s100 = Vector256<T>.Zero, s101 = Vector256<T>.Zero, s110 = Vector256<T>.Zero, s111 = Vector256<T>.Zero;
+        Prefetch(c, w);
+        Prefetch(c + ldc, w);
         for (; k >= 2; k -= 2)
         {
             Vector256<T> x00 = Vector256.Load(b);
@@ -301,6 +332,15 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
 
         x0.Store(c);
         x1.Store(c + Vector256<T>.Count);
+    }
+
+    /// <summary>Prefetches the cache lines of one tile row (2 * w elements, possibly straddling three lines).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(T* row, nint w)
+    {
+        Sse.Prefetch0(row);
+        Sse.Prefetch0(row + w);
+        Sse.Prefetch0(row + (2 * w) - 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -178,11 +178,7 @@ internal sealed class SlotStatistics
                 {
                     g(ref buf);
                     CheckLength(buf.Length);
-                    int i = 0;
-                    foreach (var x in buf.DenseValues())
-                    {
-                        Add(i++, x);
-                    }
+                    AddAll(buf.GetValues(), buf.IsDense ? default : buf.GetIndices(), buf.IsDense);
                 };
             }
 
@@ -192,11 +188,7 @@ internal sealed class SlotStatistics
             {
                 gd(ref bufd);
                 CheckLength(bufd.Length);
-                int i = 0;
-                foreach (var x in bufd.DenseValues())
-                {
-                    Add(i++, x);
-                }
+                AddAll(bufd.GetValues(), bufd.IsDense ? default : bufd.GetIndices(), bufd.IsDense);
             };
         }
 
@@ -219,6 +211,30 @@ internal sealed class SlotStatistics
             Add(0, d);
         };
     }
+
+    private void AddAll<T>(ReadOnlySpan<T> values, ReadOnlySpan<int> indices, bool dense)
+        where T : struct
+    {
+        if (dense)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                Add(i, ToDouble(values[i]));
+            }
+
+            return;
+        }
+
+        // Implicit entries of a sparse vector are zeros and count in the statistics.
+        int next = 0;
+        for (int i = 0; i < _size; i++)
+        {
+            Add(i, next < indices.Length && indices[next] == i ? ToDouble(values[next++]) : 0);
+        }
+    }
+
+    private static double ToDouble<T>(T value) =>
+        typeof(T) == typeof(float) ? System.Runtime.CompilerServices.Unsafe.As<T, float>(ref value) : System.Runtime.CompilerServices.Unsafe.As<T, double>(ref value);
 
     private void CheckLength(int length)
     {

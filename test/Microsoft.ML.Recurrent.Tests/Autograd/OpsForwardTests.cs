@@ -532,6 +532,61 @@ public class OpsForwardTests
         Assert.All(sums, s => Assert.Equal(1.0, s, 12));
     }
 
+    // ------------------------------------------------------------------ work split across threads
+
+    // 300 × 512 = 153,600 elements: above the sizes from which the CPU kernels split work across cores.
+    private const int Rows = 300, Columns = 512;
+
+    /// <summary>Compares large arrays in one pass, reporting the first differing element (per-element asserts are slow).</summary>
+    private static void AssertSameValues<T>(T[] expected, T[] actual) where T : IEquatable<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        int first = Enumerable.Range(0, expected.Length).FirstOrDefault(i => !expected[i].Equals(actual[i]), -1);
+        Assert.True(first < 0, first < 0 ? "" : $"element {first}: expected {expected[first]}, got {actual[first]}");
+    }
+
+    [Fact]
+    public void Large_broadcast_arithmetic_matches_the_elementwise_definition()
+    {
+        var a = Range(Rows, Columns);
+        var sum = (a + Range(Rows, 1) * 1000.0).ToArray<double>();
+        var quotient = Ops.Divide(Range(Columns) + 1.0, a + 1.0).ToArray<double>();   // a broadcast left operand
+        AssertSameValues(Enumerable.Range(0, Rows * Columns).Select(k => k + 1000.0 * (k / Columns)).ToArray(), sum);
+        AssertSameValues(Enumerable.Range(0, Rows * Columns).Select(k => (k % Columns + 1.0) / (k + 1.0)).ToArray(), quotient);
+    }
+
+    [Fact]
+    public void Large_where_and_transpose_move_every_element_to_its_place()
+    {
+        var x = Range(Rows, Columns);
+        var even = Ops.Equal(Tensor.FromArray(Enumerable.Range(0, Columns).Select(j => (double)(j % 2)).ToArray()), Tensor.Scalar(0, DType.Float64));
+        var picked = Ops.Where(even, x, -x).ToArray<double>();
+        AssertSameValues(Enumerable.Range(0, Rows * Columns).Select(k => k % Columns % 2 == 0 ? (double)k : -k).ToArray(), picked);
+        var transposed = Ops.Transpose(x).ToArray<double>();
+        AssertSameValues(Enumerable.Range(0, Rows * Columns).Select(t => (double)(t % Rows * Columns + t / Rows)).ToArray(), transposed);
+    }
+
+    [Fact]
+    public void Large_reductions_match_the_sums_by_formula()
+    {
+        var x = Range(Rows * 100, 3);   // 30,000 rows of 3: the row-wise reduction is split across threads
+        AssertSameValues(Enumerable.Range(0, Rows * 100).Select(r => 9.0 * r + 3).ToArray(), Ops.Sum(x, -1).ToArray<double>());
+        double last = 3.0 * (Rows * 100 - 1);
+        Assert.Equal([last, last + 1, last + 2], Ops.Max(x, [0]).ToArray<double>());
+    }
+
+    [Fact]
+    public void Large_float32_tanh_and_unary_gradients_match_element_by_element()
+    {
+        var values = Enumerable.Range(0, Rows * Columns).Select(i => (float)Math.Sin(i)).ToArray();
+        AssertSameValues(values.Select(v => (float)Math.Tanh(v)).ToArray(), Ops.Tanh(Tensor.FromArray(values)).ToArray<float>());
+
+        var x = Tensor.FromArray(values.Select(v => (double)v).ToArray());
+        x.RequiresGrad = true;
+        Ops.Sum(Ops.Square(x)).Backward();
+        AssertSameValues(values.Select(v => 2.0 * v).ToArray(), x.Grad!.ToArray<double>());
+    }
+
     // ------------------------------------------------------------------ casts
 
     [Fact]

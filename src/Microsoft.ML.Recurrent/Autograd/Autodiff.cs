@@ -52,12 +52,19 @@ public static class Autodiff
     public static void Backward(Tensor output, Tensor? outputGradient = null)
     {
         var grads = Propagate(output, outputGradient);
+        var assigned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         using (NoGrad())
         {
             foreach (var (tensor, grad) in grads)
             {
                 if (!tensor.IsLeaf) continue;
-                tensor.Grad = tensor.Grad is null ? grad : Ops.Add(tensor.Grad, grad);
+                // A gradient can be the caller's output gradient, or one tensor shared by several leaves (a + b
+                // passes dy to both): each leaf gets its own, so disposing or updating one Grad leaves the others.
+                var own = ReferenceEquals(grad, outputGradient) || !assigned.Add(grad) ? grad.Clone() : grad;
+                var total = tensor.Grad is null ? own : Ops.Add(tensor.Grad, own);
+                // Grad belongs to the leaf (a weight), not to the TensorScope of the training step that ran Backward.
+                TensorScope.Forget(total);
+                tensor.Grad = total;
             }
         }
     }

@@ -116,7 +116,8 @@ public static partial class Ops
         for (int t = 0; t < tensors.Count; t++)
         {
             var x = tensors[t];
-            CheckSameKind("Concat", first, x, "tensors[0]", $"tensors[{t}]");
+            // Any dtype: concatenating int32 index tensors is a copy like any other.
+            CheckSameDTypeAndDevice("Concat", first, x, "tensors[0]", $"tensors[{t}]");
             if (x.Rank != first.Rank)
                 throw new ArgumentException($"Concat: tensors[{t}] has shape {x.Shape} but tensors[0] has {first.Shape}; expected the same rank.", nameof(tensors));
             for (int i = 0; i < x.Rank; i++)

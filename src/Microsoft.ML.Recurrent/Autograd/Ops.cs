@@ -34,6 +34,14 @@ public static partial class Ops
     {
         CheckFloat(operation, a, nameA);
         CheckFloat(operation, b, nameB);
+        CheckSameDTypeAndDevice(operation, a, b, nameA, nameB);
+    }
+
+    /// <summary>Same dtype (any, int32 included) and device: what data-movement ops need.</summary>
+    private static void CheckSameDTypeAndDevice(string operation, Tensor a, Tensor b, string nameA, string nameB)
+    {
+        ObjectDisposedException.ThrowIf(a.IsDisposed, a);
+        ObjectDisposedException.ThrowIf(b.IsDisposed, b);
         if (a.DType != b.DType)
             throw new ArgumentException($"{operation}: {nameA} is {a.DType.KerasName()} {a.Shape} and {nameB} is {b.DType.KerasName()} {b.Shape}; expected the same dtype (use Ops.Cast).");
         if (a.Device != b.Device)
@@ -56,5 +64,10 @@ public static partial class Ops
     }
 
     /// <summary>A scalar tensor of <paramref name="like"/>'s dtype and device.</summary>
-    private static Tensor ScalarLike(double value, Tensor like) => Tensor.Full(Shape.Scalar, value, like.DType, like.Device);
+    /// <remarks>
+    /// For an int32 <paramref name="like"/> the scalar is float64, so that the op's own dtype check reports the
+    /// int tensor instead of an overflow from converting <paramref name="value"/> to int.
+    /// </remarks>
+    private static Tensor ScalarLike(double value, Tensor like) =>
+        Tensor.Full(Shape.Scalar, value, like.DType.IsFloatingPoint() ? like.DType : DType.Float64, like.Device);
 }

@@ -38,6 +38,13 @@ public sealed class TensorScope : IDisposable
 
     internal static void Register(Tensor tensor) => t_current?._owned.Add(tensor);
 
+    /// <summary>Takes <paramref name="tensor"/> out of the scopes of this thread, so that none of them disposes it.</summary>
+    internal static void Forget(Tensor tensor)
+    {
+        for (var scope = t_current; scope is not null; scope = scope._outer)
+            if (scope._owned.Remove(tensor)) return;
+    }
+
     /// <summary>Disposes the tensors created in the scope and not kept.</summary>
     public void Dispose()
     {

@@ -71,6 +71,31 @@ public class AutodiffTests
     }
 
     [Fact]
+    public void Leaves_that_receive_the_same_upstream_gradient_get_separate_Grad_tensors()
+    {
+        // Add passes dy unchanged to both inputs; disposing one weight's gradient must not touch the other's.
+        var a = Tensor.FromArray([1.0]);
+        var b = Tensor.FromArray([2.0]);
+        a.RequiresGrad = b.RequiresGrad = true;
+        Ops.Sum(a + b).Backward();
+        Assert.NotSame(a.Grad, b.Grad);
+        a.Grad!.Dispose();
+        Assert.Equal([1.0], b.Grad!.ToArray<double>());
+    }
+
+    [Fact]
+    public void Grad_is_not_the_caller_s_output_gradient_tensor()
+    {
+        var x = Tensor.FromArray([1.0, 2]);
+        x.RequiresGrad = true;
+        var outputGradient = Tensor.FromArray([0.5, 0.25]);
+        (x + 1.0).Backward(outputGradient);
+        Assert.NotSame(outputGradient, x.Grad);
+        outputGradient.Dispose();
+        Assert.Equal([0.5, 0.25], x.Grad!.ToArray<double>());
+    }
+
+    [Fact]
     public void Gradient_check_of_a_small_network_passes()
     {
         var rng = new RandomGenerator(7);

@@ -129,6 +129,15 @@ public class OpsErrorTests
     }
 
     [Fact]
+    public void Scalar_arithmetic_on_an_int_tensor()
+    {
+        // The scalar must not be converted to int first: 1e20 would overflow before the dtype is checked.
+        AssertMessage(Assert.Throws<ArgumentException>(() => Ints(2) + 1e20), "Add", "int32", "(2,)", "expected a float32 or float64");
+        AssertMessage(Assert.Throws<ArgumentException>(() => Ints(2) * 0.5), "Multiply", "int32", "(2,)");
+        AssertMessage(Assert.Throws<ArgumentException>(() => Ints(2) / 2.0), "Divide", "int32", "(2,)");
+    }
+
+    [Fact]
     public void Random_tensors_of_an_int_dtype()
     {
         AssertMessage(Assert.Throws<ArgumentException>(() => new RandomGenerator(1).Normal(new Shape(2), dtype: DType.Int32)), "float32 or float64", "int32");

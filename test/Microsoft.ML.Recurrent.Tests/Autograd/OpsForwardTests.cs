@@ -435,6 +435,18 @@ public class OpsForwardTests
     }
 
     [Fact]
+    public void Int32_index_tensors_concatenate_stack_and_move_like_floats()
+    {
+        var a = Tensor.FromArray([1, 2], new Shape(2));
+        var b = Tensor.FromArray([3, 4], new Shape(2));
+        Assert.Equal([1, 2, 3, 4], Ops.Concat([a, b], 0).ToArray<int>());
+        Assert.Equal([1, 3, 2, 4], Ops.Stack([a, b], 1).ToArray<int>());
+        Assert.Equal([2, 1], Ops.Flip(a, 0).ToArray<int>());
+        Assert.Equal([1, 3, 2, 4], Ops.Transpose(Ops.Stack([a, b])).ToArray<int>());
+        Assert.Equal([0, 1, 2, 0], Ops.Pad(a, [(1, 1)]).ToArray<int>());
+    }
+
+    [Fact]
     public void Split_cuts_into_pieces_of_given_or_equal_sizes()
     {
         var pieces = Ops.Split(Range(6), [1, 2, 3], 0);

@@ -86,6 +86,23 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void Gradients_from_Backward_inside_a_scope_outlive_it()
+    {
+        // The training-step pattern: temporaries die with the scope, the weights' gradients must not.
+        var w = Tensor.FromArray([1.0, 2]);
+        w.RequiresGrad = true;
+        for (int step = 1; step <= 2; step++)
+        {
+            using (TensorScope.Begin())
+            {
+                Ops.Sum(w * w).Backward();
+            }
+            Assert.False(w.Grad!.IsDisposed);
+            Assert.Equal([2.0 * step, 4.0 * step], w.Grad.ToArray<double>());
+        }
+    }
+
+    [Fact]
     public void A_scope_only_collects_tensors_of_its_own_thread()
     {
         Tensor? fromOtherThread = null;

@@ -461,8 +461,14 @@ public sealed class TextLoader : IDataLoader<IMultiStreamSource>
                     _line = 0;
                     if (_loader._options.HasHeader)
                     {
-                        _reader.ReadLine();
-                        _line++;
+                        // The header is the first line that is not a "#@" schema comment (as written by SaveAsText).
+                        string? header;
+                        do
+                        {
+                            header = _reader.ReadLine();
+                            _line++;
+                        }
+                        while (header != null && header.StartsWith("#@", StringComparison.Ordinal));
                     }
                 }
 
@@ -475,7 +481,7 @@ public sealed class TextLoader : IDataLoader<IMultiStreamSource>
                 }
 
                 _line++;
-                if (string.IsNullOrWhiteSpace(text) || text.StartsWith("#@", StringComparison.Ordinal))
+                if (text.StartsWith("#@", StringComparison.Ordinal) || (string.IsNullOrWhiteSpace(text) && text.IndexOfAny(_loader._options.Separators) < 0))
                 {
                     continue;
                 }
@@ -493,6 +499,7 @@ public sealed class TextLoader : IDataLoader<IMultiStreamSource>
             _field.Clear();
             bool inQuotes = false;
             bool wasQuoted = false;
+            bool closedQuote = false;
             for (int i = 0; i < line.Length; i++)
             {
                 char ch = line[i];
@@ -511,6 +518,7 @@ public sealed class TextLoader : IDataLoader<IMultiStreamSource>
                     else if (ch == '"')
                     {
                         inQuotes = false;
+                        closedQuote = true;
                     }
                     else
                     {
@@ -521,6 +529,11 @@ public sealed class TextLoader : IDataLoader<IMultiStreamSource>
                 {
                     AddField(wasQuoted);
                     wasQuoted = false;
+                    closedQuote = false;
+                }
+                else if (closedQuote && char.IsWhiteSpace(ch))
+                {
+                    // Whitespace between a closing quote and the next separator is not part of the field.
                 }
                 else if (o.AllowQuoting && ch == '"' && _field.ToString().Trim().Length == 0)
                 {

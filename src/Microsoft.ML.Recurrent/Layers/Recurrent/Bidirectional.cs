@@ -68,10 +68,21 @@ public class Bidirectional : Layer
         var config = (JsonObject)envelope["config"]!;
         config["name"] = name;
         if (goBackwards is { } g) config["go_backwards"] = g;
-        var copy = (Rnn)KerasLayers.Deserialize(envelope);
+        // The config names "hard_sigmoid" for both formulas; keep the Keras 2 / TF.js one (0.2x + 0.5) in the copies.
+        var copy = (Rnn)KerasLayers.Deserialize(envelope, keras2: UsesKeras2Formula(layer));
         copy.ZeroOutputForMask = zeroOutputForMask;
         return copy;
     }
+
+    /// <summary>Whether a cell of <paramref name="layer"/> uses the Keras 2 <c>hard_sigmoid</c> formula (a config written from it reads back only with <c>keras2</c>).</summary>
+    private static bool UsesKeras2Formula(Layer layer) => layer switch
+    {
+        LstmCell l when l.RecurrentActivation.IsKeras2Formula => true,
+        GruCell g when g.RecurrentActivation.IsKeras2Formula => true,
+        DenseRecurrentCell d when d.Activation.IsKeras2Formula => true,
+        ConvLstmCell c when c.Activation.IsKeras2Formula || c.RecurrentActivation.IsKeras2Formula => true,
+        _ => layer.Layers.Any(UsesKeras2Formula),
+    };
 
     /// <inheritdoc/>
     public override void Build(Shape inputShape)

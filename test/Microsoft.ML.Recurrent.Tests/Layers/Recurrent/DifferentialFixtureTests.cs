@@ -22,6 +22,7 @@ public class DifferentialFixtureTests(ITestOutputHelper output)
     private static readonly string[] s_files =
     [
         Path.Combine("Fixtures", "PyTorch", "pytorch_rnn_fixtures.json"),
+        Path.Combine("Fixtures", "TfJs", "tfjs_fixtures.json"),
     ];
 
     private static readonly Lazy<Dictionary<string, JsonObject>> s_cases = new(LoadAll);
@@ -43,9 +44,10 @@ public class DifferentialFixtureTests(ITestOutputHelper output)
     public static IEnumerable<object[]> CaseIds() => s_cases.Value.Keys.Select(k => new object[] { k });
 
     [Fact]
-    public void Fixture_files_have_cases()
+    public void Both_fixture_files_have_cases()
     {
         Assert.True(s_cases.Value.Keys.Count(k => k.StartsWith("pytorch_rnn_fixtures/", StringComparison.Ordinal)) >= 20);
+        Assert.True(s_cases.Value.Keys.Count(k => k.StartsWith("tfjs_fixtures/", StringComparison.Ordinal)) >= 15);
     }
 
     [Theory]

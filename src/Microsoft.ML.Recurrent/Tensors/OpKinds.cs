@@ -57,7 +57,7 @@ public enum UnaryOp
     Mish,
     /// <summary><c>log(sigmoid(x))</c>, computed stably.</summary>
     LogSigmoid,
-    /// <summary><c>clip(x, alpha, beta)</c>; gradient 1 strictly inside, 0 outside.</summary>
+    /// <summary><c>clip(x, alpha, beta)</c>; gradient 1 on the closed interval (as <c>tf.clip_by_value</c>), 0 outside.</summary>
     Clip,
 }
 

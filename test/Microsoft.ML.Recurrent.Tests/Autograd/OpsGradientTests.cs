@@ -108,6 +108,32 @@ public class OpsGradientTests
         AssertGradientMatches(t => Ops.Unary(op, t[0], alpha: 1.0), Points(new Shape(7), 50 + (int)op, min, max));
     }
 
+    [Theory]
+    // At a kink there is no derivative to check numerically; the value used there is TensorFlow's (what a Keras
+    // model trained with the TF backend gets): relu/relu6 grads use strict comparisons, leaky_relu uses
+    // features > 0, tf.clip_by_value passes the gradient on its closed interval.
+    [InlineData(UnaryOp.Relu, 0.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.Relu6, 0.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.Relu6, 6.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.LeakyRelu, 0.0, 0.2, 0, 0.2)]
+    [InlineData(UnaryOp.Abs, 0.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.Elu, 0.0, 1.0, 0, 1.0)]
+    [InlineData(UnaryOp.HardSigmoid, -3.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.HardSigmoid, 3.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.HardSilu, -3.0, 0, 0, 0.0)]
+    [InlineData(UnaryOp.HardSilu, 3.0, 0, 0, 1.0)]
+    [InlineData(UnaryOp.HardSigmoidKeras2, -2.5, 0, 0, 0.2)]
+    [InlineData(UnaryOp.HardSigmoidKeras2, 2.5, 0, 0, 0.2)]
+    [InlineData(UnaryOp.Clip, -1.0, -1.0, 2.0, 1.0)]
+    [InlineData(UnaryOp.Clip, 2.0, -1.0, 2.0, 1.0)]
+    public void Derivative_at_a_kink_follows_TensorFlow(UnaryOp op, double x, double alpha, double beta, double expected)
+    {
+        var input = Tensor.FromArray([x]);
+        input.RequiresGrad = true;
+        Ops.Sum(Ops.Unary(op, input, alpha, beta)).Backward();
+        Assert.Equal(expected, input.Grad!.Item(), 15);
+    }
+
     [Fact]
     public void Every_unary_op_has_a_gradient_case()
     {

@@ -63,10 +63,12 @@ internal static class ElementwiseMath
             case UnaryOp.Tanh: return 1.0 - y * y;
             case UnaryOp.Sigmoid: return y * (1.0 - y);
             case UnaryOp.HardSigmoid: return x > -3.0 && x < 3.0 ? 1.0 / 6.0 : 0.0;
-            case UnaryOp.HardSigmoidKeras2: return x > -2.5 && x < 2.5 ? 0.2 : 0.0;
+            // Closed intervals as in tf.clip_by_value (and torch.clamp), which tf.keras 2's hard_sigmoid and Keras 3's clip use.
+            case UnaryOp.HardSigmoidKeras2: return x >= -2.5 && x <= 2.5 ? 0.2 : 0.0;
             case UnaryOp.Relu: return x > 0 ? 1.0 : 0.0;
             case UnaryOp.Relu6: return x > 0 && x < 6.0 ? 1.0 : 0.0;
-            case UnaryOp.LeakyRelu: return x >= 0 ? 1.0 : alpha;
+            // features > 0, as TensorFlow's LeakyReluGrad (and PyTorch): the slope at 0 is alpha.
+            case UnaryOp.LeakyRelu: return x > 0 ? 1.0 : alpha;
             case UnaryOp.Elu: return x > 0 ? 1.0 : alpha * Math.Exp(x);
             case UnaryOp.Selu: return x > 0 ? SeluScale : SeluScale * SeluAlpha * Math.Exp(x);
             case UnaryOp.Gelu: return 0.5 * Erfc(-x * InvSqrt2) + x * InvSqrt2Pi * Math.Exp(-0.5 * x * x);
@@ -86,7 +88,7 @@ internal static class ElementwiseMath
                     return t + x * (1.0 - t * t) * Sigmoid(x);
                 }
             case UnaryOp.LogSigmoid: return Sigmoid(-x);
-            case UnaryOp.Clip: return x > alpha && x < beta ? 1.0 : 0.0;
+            case UnaryOp.Clip: return x >= alpha && x <= beta ? 1.0 : 0.0;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary op.");
         }
     }

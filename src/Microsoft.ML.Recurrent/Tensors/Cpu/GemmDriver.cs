@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 
@@ -31,6 +32,10 @@ internal unsafe struct GemmOperands<T> where T : unmanaged
 /// shared by every row block), M in blocks of MC (A block packed to stay in L2), then NR-wide column panels
 /// (kept in L1) times MR-high row panels through the micro-kernel.
 /// </summary>
+/// <remarks>
+/// The loops are marked AggressiveOptimization, like the kernels: tiered compilation would otherwise run the first
+/// calls (a whole short time series) through unoptimized loop code.
+/// </remarks>
 internal static unsafe class GemmDriver<T, TKernel>
     where T : unmanaged, INumber<T>
     where TKernel : IGemmKernel<T>
@@ -52,6 +57,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     public static int DirectBMaxRows => 96;
 
     /// <summary>Computes rows [i0, i1) and columns [j0, j1) of C; j0 must be a multiple of NR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(ref GemmOperands<T> op, int i0, int i1, int j0, int j1)
     {
         int nr = TKernel.Cols;
@@ -140,6 +146,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     /// The M == 1 case (a GEMV, e.g. a recurrent step at batch 1) for columns [j0, j1), j0 a multiple of NR:
     /// nothing is packed (A is read in place, B in place or pre-packed), since every element of B is used once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunRowVector(ref GemmOperands<T> op, int j0, int j1)
     {
         int nr = TKernel.Cols;
@@ -163,8 +170,14 @@ internal static unsafe class GemmDriver<T, TKernel>
             return;
         }
 
-        int full = j0 + ((j1 - j0) / nr * nr);
-        for (int jr = j0; jr < full; jr += nr)
+        int jr0 = j0;
+        for (; jr0 + (4 * nr) <= j1; jr0 += 4 * nr)
+        {
+            TKernel.RowTimesMatrix(op.K, op.A, aStep, op.B + jr0, op.Ldb, op.C + jr0, firstScale);
+        }
+
+        int full = jr0 + ((j1 - jr0) / nr * nr);
+        for (int jr = jr0; jr < full; jr += nr)
         {
             TKernel.Tile(1, op.K, op.A, aStep, op.B + jr, op.Ldb, op.C + jr, op.Ldc, nr, firstScale);
         }
@@ -179,6 +192,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>Packs all of op(B) (k x n) in the k-block / panel order <see cref="Run"/> reads with <see cref="GemmOperands{T}.PackedB"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackAll(bool transB, T* b, nint ldb, int k, int n, T* dest)
     {
         nint width = RoundUp(n, TKernel.Cols);

@@ -85,8 +85,12 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
             Prefetch(c + 5 * ldc, w);
         }
 
+        // B rows may be ldb apart (B read in place): prefetch ahead, as strided rows defeat the hardware prefetcher.
+        nint ahead = 8 * bStep;
         for (; k > 0; k--)
         {
+            Sse.Prefetch0(b + ahead);
+            Sse.Prefetch0(b + ahead + w);
             Vector256<T> b0 = Vector256.Load(b);
             Vector256<T> b1 = Vector256.Load(b + w);
             Vector256<T> ai = Vector256.Create(a[0]);
@@ -311,6 +315,38 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
             s011.Store(tile + 3 * w);
             GemmTileStore.Merge(tile, 2, 2 * (int)w, c, ldc, cols, scale[0], scale[1]);
         }
+    }
+
+    /// <summary>
+    /// M == 1 with B read in place: 8 vectors (4 tiles wide) of the C row stay in registers while each step
+    /// reads one contiguous 8-vector run of a B row, a stream the hardware prefetcher follows across rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    public static void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, T* c, T* scale)
+    {
+        nint w = Vector256<T>.Count;
+        Vector256<T> s0 = Vector256<T>.Zero, s1 = Vector256<T>.Zero, s2 = Vector256<T>.Zero, s3 = Vector256<T>.Zero;
+        Vector256<T> s4 = Vector256<T>.Zero, s5 = Vector256<T>.Zero, s6 = Vector256<T>.Zero, s7 = Vector256<T>.Zero;
+        for (; k > 0; k--)
+        {
+            Vector256<T> ai = Vector256.Create(a[0]);
+            s0 = MultiplyAdd(ai, Vector256.Load(b), s0);
+            s1 = MultiplyAdd(ai, Vector256.Load(b + w), s1);
+            s2 = MultiplyAdd(ai, Vector256.Load(b + 2 * w), s2);
+            s3 = MultiplyAdd(ai, Vector256.Load(b + 3 * w), s3);
+            s4 = MultiplyAdd(ai, Vector256.Load(b + 4 * w), s4);
+            s5 = MultiplyAdd(ai, Vector256.Load(b + 5 * w), s5);
+            s6 = MultiplyAdd(ai, Vector256.Load(b + 6 * w), s6);
+            s7 = MultiplyAdd(ai, Vector256.Load(b + 7 * w), s7);
+            a += aStep;
+            b += ldb;
+        }
+
+        Vector256<T> va = Vector256.Create(scale[0]);
+        StoreRow(c, s0, s1, va, scale[1]);
+        StoreRow(c + (2 * w), s2, s3, va, scale[1]);
+        StoreRow(c + (4 * w), s4, s5, va, scale[1]);
+        StoreRow(c + (6 * w), s6, s7, va, scale[1]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

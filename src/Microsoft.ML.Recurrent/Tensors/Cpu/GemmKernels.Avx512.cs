@@ -140,8 +140,12 @@ internal readonly unsafe struct Avx512GemmKernel<T> : IGemmKernel<T> where T : u
             Prefetch(c + 13 * ldc, w);
         }
 
+        // B rows may be ldb apart (B read in place): prefetch ahead, as strided rows defeat the hardware prefetcher.
+        nint ahead = 8 * bStep;
         for (; k > 0; k--)
         {
+            Sse.Prefetch0(b + ahead);
+            Sse.Prefetch0(b + ahead + w);
             Vector512<T> b0 = Vector512.Load(b);
             Vector512<T> b1 = Vector512.Load(b + w);
             Vector512<T> ai = Vector512.Create(a[0]);
@@ -510,6 +514,38 @@ internal readonly unsafe struct Avx512GemmKernel<T> : IGemmKernel<T> where T : u
             s011.Store(tile + 3 * w);
             GemmTileStore.Merge(tile, 2, 2 * (int)w, c, ldc, cols, scale[0], scale[1]);
         }
+    }
+
+    /// <summary>
+    /// M == 1 with B read in place: 8 vectors (4 tiles wide) of the C row stay in registers while each step
+    /// reads one contiguous 8-vector run of a B row, a stream the hardware prefetcher follows across rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    public static void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, T* c, T* scale)
+    {
+        nint w = Vector512<T>.Count;
+        Vector512<T> s0 = Vector512<T>.Zero, s1 = Vector512<T>.Zero, s2 = Vector512<T>.Zero, s3 = Vector512<T>.Zero;
+        Vector512<T> s4 = Vector512<T>.Zero, s5 = Vector512<T>.Zero, s6 = Vector512<T>.Zero, s7 = Vector512<T>.Zero;
+        for (; k > 0; k--)
+        {
+            Vector512<T> ai = Vector512.Create(a[0]);
+            s0 = MultiplyAdd(ai, Vector512.Load(b), s0);
+            s1 = MultiplyAdd(ai, Vector512.Load(b + w), s1);
+            s2 = MultiplyAdd(ai, Vector512.Load(b + 2 * w), s2);
+            s3 = MultiplyAdd(ai, Vector512.Load(b + 3 * w), s3);
+            s4 = MultiplyAdd(ai, Vector512.Load(b + 4 * w), s4);
+            s5 = MultiplyAdd(ai, Vector512.Load(b + 5 * w), s5);
+            s6 = MultiplyAdd(ai, Vector512.Load(b + 6 * w), s6);
+            s7 = MultiplyAdd(ai, Vector512.Load(b + 7 * w), s7);
+            a += aStep;
+            b += ldb;
+        }
+
+        Vector512<T> va = Vector512.Create(scale[0]);
+        StoreRow(c, s0, s1, va, scale[1]);
+        StoreRow(c + (2 * w), s2, s3, va, scale[1]);
+        StoreRow(c + (4 * w), s4, s5, va, scale[1]);
+        StoreRow(c + (6 * w), s6, s7, va, scale[1]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

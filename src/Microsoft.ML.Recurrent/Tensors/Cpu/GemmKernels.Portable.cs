@@ -237,6 +237,38 @@ internal readonly unsafe struct PortableGemmKernel<T> : IGemmKernel<T> where T :
         }
     }
 
+    /// <summary>
+    /// M == 1 with B read in place: 8 vectors (4 tiles wide) of the C row stay in registers while each step
+    /// reads one contiguous 8-vector run of a B row, a stream the hardware prefetcher follows across rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    public static void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, T* c, T* scale)
+    {
+        nint w = Vector<T>.Count;
+        Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
+        Vector<T> s4 = Vector<T>.Zero, s5 = Vector<T>.Zero, s6 = Vector<T>.Zero, s7 = Vector<T>.Zero;
+        for (; k > 0; k--)
+        {
+            Vector<T> ai = new Vector<T>(a[0]);
+            s0 = MultiplyAdd(ai, Vector.Load(b), s0);
+            s1 = MultiplyAdd(ai, Vector.Load(b + w), s1);
+            s2 = MultiplyAdd(ai, Vector.Load(b + 2 * w), s2);
+            s3 = MultiplyAdd(ai, Vector.Load(b + 3 * w), s3);
+            s4 = MultiplyAdd(ai, Vector.Load(b + 4 * w), s4);
+            s5 = MultiplyAdd(ai, Vector.Load(b + 5 * w), s5);
+            s6 = MultiplyAdd(ai, Vector.Load(b + 6 * w), s6);
+            s7 = MultiplyAdd(ai, Vector.Load(b + 7 * w), s7);
+            a += aStep;
+            b += ldb;
+        }
+
+        Vector<T> va = new Vector<T>(scale[0]);
+        StoreRow(c, s0, s1, va, scale[1]);
+        StoreRow(c + (2 * w), s2, s3, va, scale[1]);
+        StoreRow(c + (4 * w), s4, s5, va, scale[1]);
+        StoreRow(c + (6 * w), s6, s7, va, scale[1]);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(T* c, Vector<T> x0, Vector<T> x1, Vector<T> alpha, T beta)
     {

@@ -39,6 +39,12 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged, INumber<T>
     /// do not pin two vector registers for the whole k loop (the AVX-512 kernel needs 31 of the 32).
     /// </summary>
     static abstract void Tile(int rows, nint k, T* a, nint aStep, T* b, nint bStep, T* c, nint ldc, int cols, T* scale);
+
+    /// <summary>
+    /// One row of C, 4 * <see cref="Cols"/> columns wide: c = alpha * a * B + beta * c with a (1 x k, elements
+    /// aStep apart) and B read in place (k rows ldb apart).
+    /// </summary>
+    static abstract void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, T* c, T* scale);
 }
 
 /// <summary>Scalar tail of a tile store: used where a tile is narrower than the kernel (the right edge of C).</summary>

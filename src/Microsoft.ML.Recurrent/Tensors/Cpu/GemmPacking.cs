@@ -15,6 +15,7 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [i0, i0 + rows) and steps [p0, p0 + kc) of op(A) into panels of <paramref name="mr"/> rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(bool transA, T* a, nint lda, int i0, int rows, int p0, int kc, T* dest, int mr)
         where T : unmanaged
     {
@@ -58,6 +59,7 @@ internal static unsafe class GemmPacking
     /// step's first rows; blocks are stored highest first so the lower blocks overwrite the spill, and the
     /// scalar tail and the next panel are written later still. The buffer needs 8 elements of slack at its end.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowsTransposed(float* src, nint lda, int rows, int kc, float* dest, int mr)
     {
         int p = 0;
@@ -117,6 +119,7 @@ internal static unsafe class GemmPacking
     /// Packs steps [p0, p0 + kc) and columns [j0, j0 + cols) of op(B) into panels of <paramref name="nr"/> columns;
     /// the last panel is zero-padded to the full width so kernels never read undefined values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(bool transB, T* b, nint ldb, int p0, int kc, int j0, int cols, T* dest, int nr)
         where T : unmanaged
     {

@@ -12,6 +12,8 @@ public static partial class Ops
     {
         ObjectDisposedException.ThrowIf(x.IsDisposed, x);
         dims = (int[])dims.Clone();
+        if (dims.Any(d => d < -1))
+            throw new ArgumentException($"Reshape: target {FormatDims(dims)} for shape {x.Shape} has a negative dimension; expected sizes >= 0 and at most one -1.", nameof(dims));
         int inferred = Array.IndexOf(dims, -1);
         if (inferred >= 0)
         {

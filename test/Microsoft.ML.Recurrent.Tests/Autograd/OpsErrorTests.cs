@@ -60,6 +60,7 @@ public class OpsErrorTests
         AssertMessage(error, "Reshape", "(2, 3)", "6 elements", "(4, 2)", "8 elements");
         AssertMessage(Assert.Throws<ArgumentException>(() => Ops.Reshape(Floats(2, 3), 4, -1)), "Reshape", "-1", "(2, 3)");
         AssertMessage(Assert.Throws<ArgumentException>(() => Ops.Reshape(Floats(2, 3), -1, -1)), "Reshape", "-1");
+        AssertMessage(Assert.Throws<ArgumentException>(() => Ops.Reshape(Floats(2, 3), -2, -3)), "Reshape", "(-2, -3)", "(2, 3)", "expected sizes >= 0");
     }
 
     [Fact]

@@ -103,7 +103,7 @@ internal static class VectorCopier
         }
     }
 
-    public delegate void CopyDelegate<T>(in T source, ref T destination);
+    internal delegate void CopyDelegate<T>(in T source, ref T destination);
 
     public static void Copy<T>(in T source, ref T destination) => Cache<T>.Copy(in source, ref destination);
 

@@ -25,7 +25,7 @@ public sealed class NormalizingEstimator : IEstimator<NormalizingTransformer>
     }
 
     /// <summary>The normalization modes.</summary>
-    public enum NormalizationMode
+    internal enum NormalizationMode
     {
         /// <summary>Scales by the minimum and maximum.</summary>
         MinMax = 0,
@@ -310,7 +310,7 @@ public sealed class NormalizingTransformer : RowToRowTransformerBase
     }
 
     /// <summary>The (output, input) column pairs of the transformer.</summary>
-    public IReadOnlyList<(string outputColumnName, string inputColumnName)> Columns => _columns.Select(c => (c.Output, c.Input)).ToArray();
+    internal IReadOnlyList<(string outputColumnName, string inputColumnName)> Columns => _columns.Select(c => (c.Output, c.Input)).ToArray();
 
     /// <summary>Returns the scale and offset learned for column <paramref name="index"/>.</summary>
     /// <param name="index">The index of the column, in the order the columns were given.</param>

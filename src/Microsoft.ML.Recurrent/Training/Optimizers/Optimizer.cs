@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Recurrent.Keras;
 using Microsoft.ML.Recurrent.Autograd;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Tensors;
@@ -290,8 +291,8 @@ public abstract class Optimizer
         string className = envelope["class_name"]?.GetValue<string>() ?? "";
         var c = envelope["config"] as JsonObject ?? new JsonObject();
         var args = new CommonArguments(c);
-        double D(string key, double fallback) => c[key] is JsonValue v ? v.GetValue<double>() : fallback;
-        bool B(string key) => c[key] is JsonValue v && v.GetValue<bool>();
+        double D(string key, double fallback) => KerasJson.GetDouble(c, key, fallback);
+        bool B(string key) => KerasJson.GetBool(c, key, false);
         return className switch
         {
             "SGD" => new Sgd(args.LearningRate(0.01), D("momentum", 0), B("nesterov"), args.WeightDecay, args.ClipNorm, args.ClipValue, args.GlobalClipNorm, args.UseEma, args.EmaMomentum, args.EmaOverwriteFrequency, args.Name),
@@ -349,12 +350,12 @@ public abstract class Optimizer
 
     private sealed class CommonArguments(JsonObject c)
     {
-        private double? N(string key) => c[key] is JsonValue v ? v.GetValue<double>() : null;
+        private double? N(string key) => KerasJson.GetNullableDouble(c, key);
 
         public LearningRate LearningRate(double fallback) => c["learning_rate"] switch
         {
             JsonObject schedule => LearningRateSchedule.FromConfig(schedule),
-            JsonValue v => v.GetValue<double>(),
+            JsonValue v => KerasJson.GetDouble(c, "learning_rate", fallback),
             _ => fallback,
         };
 
@@ -362,9 +363,9 @@ public abstract class Optimizer
         public double? ClipNorm => N("clipnorm");
         public double? ClipValue => N("clipvalue");
         public double? GlobalClipNorm => N("global_clipnorm");
-        public bool UseEma => c["use_ema"] is JsonValue v && v.GetValue<bool>();
+        public bool UseEma => KerasJson.GetBool(c, "use_ema", false);
         public double EmaMomentum => N("ema_momentum") ?? 0.99;
-        public int? EmaOverwriteFrequency => c["ema_overwrite_frequency"] is JsonValue v ? v.GetValue<int>() : null;
-        public string? Name => c["name"] is JsonValue v ? v.GetValue<string>() : null;
+        public int? EmaOverwriteFrequency => KerasJson.GetNullableInt(c, "ema_overwrite_frequency");
+        public string? Name => KerasJson.GetNullableString(c, "name");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.ML.Recurrent.Keras;
 
 namespace Microsoft.ML.Recurrent.Training.Schedules;
 
@@ -32,17 +33,17 @@ public abstract class LearningRateSchedule
     {
         string className = envelope["class_name"]?.GetValue<string>() ?? "";
         var c = envelope["config"] as JsonObject ?? new JsonObject();
-        double D(string key, double fallback) => c[key] is JsonValue v ? v.GetValue<double>() : fallback;
-        bool B(string key) => c[key] is JsonValue v && v.GetValue<bool>();
+        double D(string key, double fallback) => KerasJson.GetDouble(c, key, fallback);
+        bool B(string key) => KerasJson.GetBool(c, key, false);
         return className switch
         {
             "ExponentialDecay" => new ExponentialDecay(D("initial_learning_rate", 0), (long)D("decay_steps", 1), D("decay_rate", 1), B("staircase")),
             "InverseTimeDecay" => new InverseTimeDecay(D("initial_learning_rate", 0), (long)D("decay_steps", 1), D("decay_rate", 1), B("staircase")),
             "PiecewiseConstantDecay" => new PiecewiseConstantDecay(
-                ((JsonArray)c["boundaries"]!).Select(b => b!.GetValue<long>()).ToArray(),
-                ((JsonArray)c["values"]!).Select(v => v!.GetValue<double>()).ToArray()),
+                ((JsonArray)c["boundaries"]!).Select(b => KerasJson.TryReadNumber(b, out double v) ? (long)v : throw new FormatException("PiecewiseConstantDecay boundaries must be numbers.")).ToArray(),
+                ((JsonArray)c["values"]!).Select(v => KerasJson.TryReadNumber(v, out double x) ? x : throw new FormatException("PiecewiseConstantDecay values must be numbers.")).ToArray()),
             "CosineDecay" => new CosineDecay(D("initial_learning_rate", 0), (long)D("decay_steps", 1), D("alpha", 0),
-                c["warmup_target"] is JsonValue w ? w.GetValue<double>() : null, (long)D("warmup_steps", 0)),
+                KerasJson.GetNullableDouble(c, "warmup_target"), (long)D("warmup_steps", 0)),
             _ => throw new FormatException($"Unknown learning-rate schedule class '{className}'; expected ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay or CosineDecay."),
         };
     }

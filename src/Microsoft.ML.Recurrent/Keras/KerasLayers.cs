@@ -24,12 +24,27 @@ public static class KerasLayers
         ["StackedRNNCells"] = (c, k2) => StackedRnnCells.FromConfig(c, k2),
         ["Bidirectional"] = (c, k2) => Bidirectional.FromConfig(c, k2),
         ["TimeDistributed"] = (c, k2) => TimeDistributed.FromConfig(c, k2),
+        // Keras 2's GPU-only layers: fixed tanh/sigmoid, GRU always reset_after; weights convert in SetWeights.
+        ["CuDNNLSTM"] = (c, _) => Lstm.FromConfig(WithCudnnActivations(c), keras2: true),
+        ["CuDNNGRU"] = (c, _) => Gru.FromConfig(WithCudnnActivations(c, resetAfter: true), keras2: true),
         ["Dense"] = (c, _) => Dense.FromConfig(c),
+        ["Masking"] = (c, _) => Masking.FromConfig(c),
+        ["Dropout"] = (c, _) => Dropout.FromConfig(c),
+        ["Embedding"] = (c, _) => Embedding.FromConfig(c),
+        ["Activation"] = (c, k2) => ActivationLayer.FromConfig(c, k2),
         ["ConvLSTMCell"] = (c, k2) => ConvLstmCell.FromConfig(c, k2),
         ["ConvLSTM1D"] = (c, k2) => ConvLstm.FromConfig(c, 1, k2),
         ["ConvLSTM2D"] = (c, k2) => ConvLstm.FromConfig(c, 2, k2),
         ["ConvLSTM3D"] = (c, k2) => ConvLstm.FromConfig(c, 3, k2),
     };
+
+    private static JsonObject WithCudnnActivations(JsonObject config, bool? resetAfter = null)
+    {
+        config["activation"] = "tanh";
+        config["recurrent_activation"] = "sigmoid";
+        if (resetAfter is { } r) config["reset_after"] = r;
+        return config;
+    }
 
     /// <summary>
     /// Registers a factory for <paramref name="className"/> (the config's <c>class_name</c>, or <c>registered_name</c>

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// <remarks>
 /// <para>Write your own layer by overriding <see cref="Build"/> (create weights with <c>AddWeight</c>) and
 /// <see cref="Call(Tensor, CallArguments)"/> (compute with <see cref="Ops"/>): it trains through autodiff without a
-/// hand-written backward. Call layers through <see cref="Apply(Tensor, CallArguments?)"/>, which builds on first use,
+/// hand-written backward. Call layers through <see cref="Apply(Tensor, CallArguments)"/>, which builds on first use,
 /// checks the input rank and adds activity-regularization losses, like Keras's <c>__call__</c>.</para>
 /// <para>Weights are ordered as Keras orders them: this layer's own weights (trainable, then non-trainable, in
 /// creation order), then each tracked sub-layer's weights recursively in tracking order.</para>
@@ -70,7 +70,7 @@ public abstract class Layer
     /// <summary>The input shape the layer was built with (null before).</summary>
     public Shape? BuildInputShape { get; private set; }
 
-    /// <summary>The rank <see cref="Apply(Tensor, CallArguments?)"/> requires of its input (e.g. 3 for RNNs); null accepts any.</summary>
+    /// <summary>The rank <see cref="Apply(Tensor, CallArguments)"/> requires of its input (e.g. 3 for RNNs); null accepts any.</summary>
     protected virtual int? InputRank => null;
 
     /// <summary>
@@ -125,6 +125,7 @@ public abstract class Layer
     /// <exception cref="ArgumentException">Wrong count, or a shape that is not exactly the weight's shape.</exception>
     public void SetWeights(IReadOnlyList<Tensor> values)
     {
+        values = AdaptLegacyWeights(values);
         var weights = Weights;
         if (values.Count != weights.Count)
             throw new ArgumentException($"Layer '{Name}' ({ClassName}) expects {weights.Count} weight arrays ([{string.Join(", ", weights.Select(w => w.Name + " " + w.Shape))}]) but received {values.Count}.", nameof(values));
@@ -133,6 +134,12 @@ public abstract class Layer
                 throw new ArgumentException($"Layer '{Name}' ({ClassName}): weight {i} ('{weights[i].Name}') has shape {weights[i].Shape} but the value has shape {values[i].Shape}.", nameof(values));
         for (int i = 0; i < values.Count; i++) weights[i].Assign(values[i]);
     }
+
+    /// <summary>
+    /// Recognizes weights saved in an older layout (e.g. Keras 2's CuDNNLSTM) by their shapes and converts them to this
+    /// layer's layout before <see cref="SetWeights"/> checks them. Default: unchanged.
+    /// </summary>
+    protected internal virtual IReadOnlyList<Tensor> AdaptLegacyWeights(IReadOnlyList<Tensor> values) => values;
 
     /// <summary>Total number of weight elements (Keras <c>count_params()</c>).</summary>
     /// <exception cref="InvalidOperationException">The layer is not built yet.</exception>
@@ -220,9 +227,9 @@ public abstract class Layer
     /// builds on first use, runs <see cref="Call(Tensor, CallArguments)"/> and records activity-regularizer losses.
     /// Returns the layer's outputs in Keras order (e.g. <c>[output, h, c]</c> for an LSTM with <c>return_state</c>).
     /// </summary>
-    public Tensor[] Apply(Tensor inputs, CallArguments? arguments = null)
+    public Tensor[] Apply(Tensor inputs, CallArguments arguments)
     {
-        arguments ??= CallArguments.Default;
+        ArgumentNullException.ThrowIfNull(arguments);
         if (InputRank is { } rank && inputs.Rank != rank)
             throw new ArgumentException($"Input 0 of layer \"{Name}\" is incompatible with the layer: expected ndim={rank}, found ndim={inputs.Rank}. Full shape received: {inputs.Shape}.", nameof(inputs));
         if (inputs.DType.IsFloatingPoint() && inputs.DType != DTypePolicy.ComputeDType) inputs = Ops.Cast(inputs, DTypePolicy.ComputeDType);

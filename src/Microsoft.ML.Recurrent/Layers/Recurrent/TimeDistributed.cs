@@ -53,6 +53,9 @@ public class TimeDistributed : Layer
     }
 
     /// <inheritdoc/>
+    protected internal override IReadOnlyList<Tensor> AdaptLegacyWeights(IReadOnlyList<Tensor> values) => Layer.AdaptLegacyWeights(values);
+
+    /// <inheritdoc/>
     public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) => mask;
 
     /// <inheritdoc/>

@@ -11,13 +11,27 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// (and their order alternates every round) so drifting machine load hits both alike, and each figure is the
 /// median of many rounds after a warm-up.
 /// </summary>
-internal static unsafe class GemmPeerTable
+/// <remarks>
+/// `--thread-cpu-time` (with `--threads 1`) times with the calling thread's CPU clock instead of the wall clock, so
+/// time slices lost to other processes on a busy machine are not counted; both libraries then run on this thread.
+/// </remarks>
+internal static unsafe partial class GemmPeerTable
 {
+    private const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    private static bool s_threadCpuTime;
+
     public static int Run(string[] args)
     {
         int threads = IntOption(args, "--threads", 2);
         int rounds = IntOption(args, "--rounds", 21);
         double roundSeconds = 0.02;
+        s_threadCpuTime = Array.IndexOf(args, "--thread-cpu-time") >= 0;
+        if (s_threadCpuTime && threads != 1)
+        {
+            Console.Error.WriteLine("--thread-cpu-time needs --threads 1: other threads' time would not be counted.");
+            return 1;
+        }
 
         string? config = OpenBlas.TryGetConfig();
         if (config is null)
@@ -31,7 +45,7 @@ internal static unsafe class GemmPeerTable
 
         Console.WriteLine($"GEMM, single precision, row-major, no transposes, C = A * B. {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
         Console.WriteLine($"Threads: {threads} (ours: Gemm.MaxThreads; OpenBLAS: openblas_set_num_threads). Cores: {Environment.ProcessorCount}. Kernel path: {Gemm.BestPath}.");
-        Console.WriteLine($"OpenBLAS: {config}. Median of {rounds} interleaved rounds of ~{roundSeconds * 1000:F0} ms each.");
+        Console.WriteLine($"OpenBLAS: {config}. Median of {rounds} interleaved rounds of ~{roundSeconds * 1000:F0} ms each, {(s_threadCpuTime ? "thread CPU time" : "wall-clock time")}.");
         Console.WriteLine();
         Console.WriteLine("| shape (M x N x K) | ours GFLOP/s | ours, pre-packed B GFLOP/s | OpenBLAS GFLOP/s | ratio | ratio, pre-packed B |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
@@ -117,6 +131,17 @@ internal static unsafe class GemmPeerTable
 
     private static double Time(Action action, int reps)
     {
+        if (s_threadCpuTime)
+        {
+            double startCpu = ThreadCpuSeconds();
+            for (int r = 0; r < reps; r++)
+            {
+                action();
+            }
+
+            return ThreadCpuSeconds() - startCpu;
+        }
+
         long start = Stopwatch.GetTimestamp();
         for (int r = 0; r < reps; r++)
         {
@@ -124,6 +149,21 @@ internal static unsafe class GemmPeerTable
         }
 
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double ThreadCpuSeconds()
+    {
+        ClockGetTime(ThreadCpuClock, out TimeSpec now);
+        return now.Seconds + (now.Nanoseconds * 1e-9);
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     private static double Median(List<double> values)

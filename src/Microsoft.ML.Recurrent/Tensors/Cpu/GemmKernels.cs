@@ -17,7 +17,6 @@ internal readonly struct Rows4 : IRowCount { public static int Count => 4; }
 internal readonly struct Rows6 : IRowCount { public static int Count => 6; }
 internal readonly struct Rows8 : IRowCount { public static int Count => 8; }
 internal readonly struct Rows12 : IRowCount { public static int Count => 12; }
-internal readonly struct Rows14 : IRowCount { public static int Count => 14; }
 
 /// <summary>
 /// A register-blocked micro-kernel: computes a (rows x <see cref="Cols"/>) tile of
@@ -36,7 +35,7 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged, INumber<T>
     /// Computes one tile of <paramref name="rows"/> (1..Rows) rows; only the first <paramref name="cols"/>
     /// (1..Cols) columns are written to C, but B must hold Cols readable columns.
     /// <paramref name="scale"/> points at { alpha, beta }: passed in memory, not as arguments, so the two scalars
-    /// do not pin two vector registers for the whole k loop (the AVX-512 kernel needs 31 of the 32).
+    /// do not pin two vector registers for the whole k loop (as arguments they made the JIT spill an accumulator).
     /// </summary>
     static abstract void Tile(int rows, nint k, T* a, nint aStep, T* b, nint bStep, T* c, nint ldc, int cols, T* scale);
 

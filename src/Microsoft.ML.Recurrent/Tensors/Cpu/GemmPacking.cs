@@ -184,7 +184,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Copies a short run: panel rows are 14 to 32 elements, too short for a memmove call to pay off.
+    /// Copies a short run: panel rows are 4 to 32 elements, too short for a memmove call to pay off.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy<T>(T* dest, T* src, int count)

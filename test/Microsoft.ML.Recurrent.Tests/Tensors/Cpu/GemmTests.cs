@@ -5,7 +5,7 @@ namespace Microsoft.ML.Recurrent.Tests.Tensors.Cpu;
 
 public sealed class GemmTests
 {
-    // Odd sizes reach every remainder of the 14/6/4-row and 32/16/8-column tiles; 300 crosses a KC block.
+    // Odd sizes reach every remainder of the 12/6/4-row and 32/16/8-column tiles.
     private static readonly int[] Sizes = [1, 2, 3, 5, 7, 13, 17, 33, 64, 127];
     private static readonly double[] Scalars = [0, 1, -0.75];
 

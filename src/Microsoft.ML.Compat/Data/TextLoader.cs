@@ -204,6 +204,8 @@ public sealed class TextLoader : IDataLoader<IMultiStreamSource>
 
         /// <summary>Whether empty floating-point fields read as NaN (true) or 0 (false, the default).</summary>
         public bool MissingRealsAsNaNs;
+
+        internal Options Clone() => (Options)MemberwiseClone();
     }
 
     /// <summary>A column of a text loader: its name, its kind and the source fields it reads.</summary>

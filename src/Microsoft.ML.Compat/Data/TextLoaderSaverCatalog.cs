@@ -88,7 +88,7 @@ public static class TextLoaderSaverCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         CheckPath(path);
-        var copy = (TextLoader.Options)typeof(object).GetMethod("MemberwiseClone", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.Invoke(options, null)!;
+        var copy = options.Clone();
         copy.Columns = TextLoader.ColumnsFromType<TInput>();
         return new TextLoader(catalog.Context, copy).Load(new MultiFileSource(path));
     }

@@ -29,6 +29,11 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
     public void Save(ITransformer model, DataViewSchema? inputSchema, string filePath)
     {
         ArgumentNullException.ThrowIfNull(model);
+        SaveToFile(filePath, s => Save(model, inputSchema, s));
+    }
+
+    private static void SaveToFile(string filePath, Action<Stream> save)
+    {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         string full = Path.GetFullPath(filePath);
         string dir = Path.GetDirectoryName(full) ?? ".";
@@ -37,7 +42,7 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
         {
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                Save(model, inputSchema, fs);
+                save(fs);
                 fs.Flush(flushToDisk: true);
             }
 
@@ -58,6 +63,17 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
     /// <param name="stream">A writable stream; it is left open.</param>
     public void Save(ITransformer model, DataViewSchema? inputSchema, Stream stream)
     {
+        SaveCore(model, stream, rep =>
+        {
+            if (inputSchema != null)
+            {
+                rep.WriteEntry(SchemaEntry.EntryName, s => SchemaEntry.Write(s, inputSchema));
+            }
+        });
+    }
+
+    private static void SaveCore(ITransformer model, Stream stream, Action<RepositoryWriter> writeExtra)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanWrite)
@@ -71,16 +87,80 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
         {
             rep.WriteEntry(VersionEntryName, System.Text.Encoding.UTF8.GetBytes(VersionText + Environment.NewLine));
             ModelSaveContext.SaveModel(rep, model, ModelDirectory);
-            if (inputSchema != null)
-            {
-                rep.WriteEntry(SchemaEntry.EntryName, s => SchemaEntry.Write(s, inputSchema));
-            }
+            writeExtra(rep);
         }
 
         buffer.Position = 0;
         buffer.CopyTo(stream);
         stream.Flush();
     }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> together with the data loader that feeds it; the input schema is the loader's
+    /// output schema. The file is written to a temporary file first and moved into place.
+    /// </summary>
+    /// <typeparam name="TSource">The source type of the loader.</typeparam>
+    /// <param name="model">The model; every part must be savable.</param>
+    /// <param name="loader">The data loader, for example a <see cref="TextLoader"/>.</param>
+    /// <param name="filePath">The path of the file to write.</param>
+    public void Save<TSource>(ITransformer model, IDataLoader<TSource> loader, string filePath)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        SaveToFile(filePath, s => Save(model, loader, s));
+    }
+
+    /// <summary>Saves <paramref name="model"/> together with the data loader that feeds it into <paramref name="stream"/>.</summary>
+    /// <typeparam name="TSource">The source type of the loader.</typeparam>
+    /// <param name="model">The model; every part must be savable.</param>
+    /// <param name="loader">The data loader.</param>
+    /// <param name="stream">A writable stream; it is left open.</param>
+    public void Save<TSource>(ITransformer model, IDataLoader<TSource> loader, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        SaveCore(model, stream, rep =>
+        {
+            using var root = new ModelSaveContext(rep, string.Empty);
+            root.SetVersionInfo(CompositeLoaderVersion());
+            root.Writer.Write(1);
+            root.Done();
+            ModelSaveContext.SaveModel(rep, loader, LoaderDirectory);
+            rep.WriteEntry(SchemaEntry.EntryName, s => SchemaEntry.Write(s, loader.GetOutputSchema()));
+        });
+    }
+
+    /// <summary>Loads a model saved with a data loader, returning the transformer and the loader.</summary>
+    /// <param name="filePath">The model file.</param>
+    /// <param name="loader">Receives the data loader.</param>
+    /// <exception cref="FormatException">The file is not a model saved with a loader, or is corrupted.</exception>
+    public ITransformer LoadWithDataLoader(string filePath, out IDataLoader<IMultiStreamSource> loader)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        using var fs = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return LoadWithDataLoader(fs, out loader);
+    }
+
+    /// <summary>Loads a model saved with a data loader from a stream.</summary>
+    /// <param name="stream">A readable stream holding the model zip.</param>
+    /// <param name="loader">Receives the data loader.</param>
+    /// <exception cref="FormatException">The stream is not a model saved with a loader, or is corrupted.</exception>
+    public ITransformer LoadWithDataLoader(Stream stream, out IDataLoader<IMultiStreamSource> loader)
+    {
+        IDataLoader<IMultiStreamSource>? found = null;
+        var model = LoadCore(stream, out _, rep =>
+        {
+            if (!ModelLoadContext.TryLoadModel<IDataLoader<IMultiStreamSource>, SignatureLoadModel>(Context, out found, rep, LoaderDirectory))
+            {
+                throw new FormatException($"The model was saved without a data loader (no '{LoaderDirectory}/{ModelSaveContext.ModelEntryName}' entry).");
+            }
+        });
+        loader = found!;
+        return model;
+    }
+
+    internal const string LoaderDirectory = "Loader";
+
+    private static VersionInfo CompositeLoaderVersion() =>
+        new("CMPSTLDR", 0x00010001, 0x00010001, 0x00010001, typeof(ModelOperationsCatalog).Assembly.FullName!, "CompositeLoader");
 
     internal static string VersionText => "4.0.2 (Microsoft.ML.Compat " + typeof(ModelOperationsCatalog).Assembly.GetName().Version + ")";
 
@@ -106,7 +186,9 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
     /// <param name="stream">A readable, seekable stream.</param>
     /// <param name="inputSchema">Receives the saved input schema, or null when none was saved.</param>
     /// <exception cref="FormatException">The stream is not a model file or is corrupted.</exception>
-    public ITransformer Load(Stream stream, out DataViewSchema inputSchema)
+    public ITransformer Load(Stream stream, out DataViewSchema inputSchema) => LoadCore(stream, out inputSchema, null);
+
+    private ITransformer LoadCore(Stream stream, out DataViewSchema inputSchema, Action<RepositoryReader>? loadExtra)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Stream source = stream;
@@ -129,6 +211,7 @@ public sealed class ModelOperationsCatalog : IInternalCatalog
             ModelLoadContext.LoadModel<ITransformer, SignatureLoadModel>(Context, out var model, rep, ModelDirectory);
             byte[]? schemaBytes = rep.TryReadEntry(SchemaEntry.EntryName);
             inputSchema = schemaBytes == null ? null! : SchemaEntry.Read(schemaBytes);
+            loadExtra?.Invoke(rep);
             return model;
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or ArgumentException or OverflowException or IOException)

@@ -103,6 +103,13 @@ public abstract class DenseRecurrentCell : DropoutRecurrentCell
         base.Build(inputShape);
     }
 
+    /// <summary>
+    /// The dropout masks of the current sequence, drawn on first use in the order <c>Step</c> draws them: the input
+    /// masks (one shared, or one per gate) shaped like <paramref name="input"/>, then the recurrent masks shaped like
+    /// <paramref name="state"/>; null where that dropout is inactive. The fused sequence kernels use the same masks.
+    /// </summary>
+    internal virtual (Tensor[]? Input, Tensor[]? Recurrent) SequenceDropoutMasks(Tensor input, Tensor state, bool training) => (null, null);
+
     /// <summary>The cell's config keys in Keras order, starting from the base layer keys.</summary>
     public override JsonObject GetConfig()
     {

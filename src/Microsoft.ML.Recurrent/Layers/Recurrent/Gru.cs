@@ -80,10 +80,7 @@ public class GruCell : DenseRecurrentCell
     public override (Tensor Output, Tensor[] States) Step(Tensor input, IReadOnlyList<Tensor> states, CallArguments arguments)
     {
         var h = states[0];
-        bool inputDropout = arguments.Training && Dropout is > 0 and < 1;
-        bool stateDropout = arguments.Training && RecurrentDropout is > 0 and < 1;
-        var xMasks = inputDropout ? InputMasks(input, Implementation == 1 ? 3 : 1) : null;
-        var hMasks = stateDropout ? RecurrentMasks(h, 3) : null;
+        var (xMasks, hMasks) = SequenceDropoutMasks(input, h, arguments.Training);
         Tensor X(int k) => xMasks is null ? input : input * xMasks[Implementation == 1 ? k : 0];
         Tensor H(int k) => hMasks is null ? h : h * hMasks[k];
 
@@ -116,6 +113,16 @@ public class GruCell : DenseRecurrentCell
             : Activation.Apply(InputPart(2) + RecurrentPart(rGate * H(2), 2));
         var hNew = zGate * h + (1.0 - zGate) * candidate;
         return (hNew, [hNew]);
+    }
+
+    /// <inheritdoc/>
+    internal override (Tensor[]? Input, Tensor[]? Recurrent) SequenceDropoutMasks(Tensor input, Tensor state, bool training)
+    {
+        bool inputDropout = training && Dropout is > 0 and < 1;
+        bool stateDropout = training && RecurrentDropout is > 0 and < 1;
+        var x = inputDropout ? InputMasks(input, Implementation == 1 ? 3 : 1) : null;
+        var h = stateDropout ? RecurrentMasks(state, 3) : null;
+        return (x, h);
     }
 
     /// <inheritdoc/>
@@ -224,6 +231,11 @@ public class Gru : Rnn
 
     /// <inheritdoc/>
     protected override bool SerializesCell => false;
+
+    /// <summary>Runs the fused GRU sequence kernel (same numbers as the generic loop), falling back to the generic loop where it does not apply.</summary>
+    protected override (Tensor? Outputs, Tensor Last, Tensor[] States) RunSequence(Tensor sequences, Tensor[] initialStates, Tensor? mask, CallArguments arguments) =>
+        FusedRecurrentSequence.TryRun(this, Cell, RecurrentCellKind.Gru, Cell.RecurrentActivation, Cell.ResetAfter, sequences, initialStates, mask, arguments)
+        ?? base.RunSequence(sequences, initialStates, mask, arguments);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => FlattenCellConfig(base.GetConfig(), Cell.GetConfig(), ActivityRegularizer);

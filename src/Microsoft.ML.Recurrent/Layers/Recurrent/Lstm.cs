@@ -91,13 +91,10 @@ public class LstmCell : DenseRecurrentCell
     {
         var h = states[0];
         var c = states[1];
-        bool inputDropout = arguments.Training && Dropout is > 0 and < 1;
-        bool stateDropout = arguments.Training && RecurrentDropout is > 0 and < 1;
+        var (xMasks, hMasks) = SequenceDropoutMasks(input, h, arguments.Training);
         var gates = new Tensor[4];
-        if (Implementation == 1 && (inputDropout || stateDropout))
+        if (Implementation == 1 && (xMasks is not null || hMasks is not null))
         {
-            var xMasks = inputDropout ? InputMasks(input, 4) : null;
-            var hMasks = stateDropout ? RecurrentMasks(h, 4) : null;
             for (int k = 0; k < 4; k++)
             {
                 var xk = xMasks is null ? input : input * xMasks[k];
@@ -109,7 +106,7 @@ public class LstmCell : DenseRecurrentCell
         }
         else
         {
-            var x = inputDropout ? input * InputMasks(input, 1)[0] : input;
+            var x = xMasks is null ? input : input * xMasks[0];
             var z = Ops.MatMul(x, Kernel.Value) + Ops.MatMul(h, RecurrentKernel.Value);
             if (Bias is not null) z += Bias.Value;
             gates = Ops.Split(z, 4, -1);
@@ -120,6 +117,18 @@ public class LstmCell : DenseRecurrentCell
         var o = RecurrentActivation.Apply(gates[3]);
         var hNew = o * Activation.Apply(cNew);
         return (hNew, [hNew, cNew]);
+    }
+
+    /// <inheritdoc/>
+    internal override (Tensor[]? Input, Tensor[]? Recurrent) SequenceDropoutMasks(Tensor input, Tensor state, bool training)
+    {
+        bool inputDropout = training && Dropout is > 0 and < 1;
+        bool stateDropout = training && RecurrentDropout is > 0 and < 1;
+        // Implementation 1 draws one mask per gate; implementation 2 one input mask (recurrent dropout forces 1).
+        bool perGate = Implementation == 1 && (inputDropout || stateDropout);
+        var x = inputDropout ? InputMasks(input, perGate ? 4 : 1) : null;
+        var h = stateDropout ? RecurrentMasks(state, 4) : null;
+        return (x, h);
     }
 
     /// <inheritdoc/>
@@ -219,6 +228,11 @@ public class Lstm : Rnn
 
     /// <inheritdoc/>
     protected override bool SerializesCell => false;
+
+    /// <summary>Runs the fused LSTM sequence kernel (same numbers as the generic loop), falling back to the generic loop where it does not apply.</summary>
+    protected override (Tensor? Outputs, Tensor Last, Tensor[] States) RunSequence(Tensor sequences, Tensor[] initialStates, Tensor? mask, CallArguments arguments) =>
+        FusedRecurrentSequence.TryRun(this, Cell, RecurrentCellKind.Lstm, Cell.RecurrentActivation, resetAfter: false, sequences, initialStates, mask, arguments)
+        ?? base.RunSequence(sequences, initialStates, mask, arguments);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => FlattenCellConfig(base.GetConfig(), Cell.GetConfig(), ActivityRegularizer);

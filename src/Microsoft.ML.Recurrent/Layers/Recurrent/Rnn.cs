@@ -79,6 +79,12 @@ public class Rnn : Layer
     /// <summary>Keras 2 <c>time_major</c>: inputs and sequence outputs are <c>(time, batch, ...)</c>. Default false.</summary>
     public bool TimeMajor { get; init; }
 
+    /// <summary>
+    /// Whether built-in layers (LSTM, GRU, SimpleRNN) run their fused sequence kernels; false forces the generic
+    /// cell-by-cell loop, which gives the same numbers (tests compare the two).
+    /// </summary>
+    internal bool UseFusedKernels { get; set; } = true;
+
     /// <summary>The carried states of a stateful layer (null before the first build or for a non-stateful layer).</summary>
     public IReadOnlyList<Tensor>? States => _states;
 

@@ -56,12 +56,22 @@ public class SimpleRnnCell : DenseRecurrentCell
     public override (Tensor Output, Tensor[] States) Step(Tensor input, IReadOnlyList<Tensor> states, CallArguments arguments)
     {
         var h = states[0];
-        var x = arguments.Training && Dropout > 0 ? input * InputMasks(input, 1)[0] : input;
-        var hd = arguments.Training && RecurrentDropout > 0 ? h * RecurrentMasks(h, 1)[0] : h;
+        var (xMasks, hMasks) = SequenceDropoutMasks(input, h, arguments.Training);
+        var x = xMasks is null ? input : input * xMasks[0];
+        var hd = hMasks is null ? h : h * hMasks[0];
         var z = Ops.MatMul(x, Kernel.Value);
         if (Bias is not null) z += Bias.Value;
         var y = Activation.Apply(z + Ops.MatMul(hd, RecurrentKernel.Value));
         return (y, [y]);
+    }
+
+    /// <inheritdoc/>
+    internal override (Tensor[]? Input, Tensor[]? Recurrent) SequenceDropoutMasks(Tensor input, Tensor state, bool training)
+    {
+        // Unlike LSTM/GRU, any positive rate applies (dropout = 1 zeroes the input), as in Keras.
+        var x = training && Dropout > 0 ? InputMasks(input, 1) : null;
+        var h = training && RecurrentDropout > 0 ? RecurrentMasks(state, 1) : null;
+        return (x, h);
     }
 
     /// <summary>Creates the cell from its Keras config.</summary>
@@ -145,6 +155,11 @@ public class SimpleRnn : Rnn
 
     /// <inheritdoc/>
     protected override bool SerializesCell => false;
+
+    /// <summary>Runs the fused SimpleRNN sequence kernel (same numbers as the generic loop), falling back to the generic loop where it does not apply.</summary>
+    protected override (Tensor? Outputs, Tensor Last, Tensor[] States) RunSequence(Tensor sequences, Tensor[] initialStates, Tensor? mask, CallArguments arguments) =>
+        FusedRecurrentSequence.TryRun(this, Cell, RecurrentCellKind.SimpleRnn, null, resetAfter: false, sequences, initialStates, mask, arguments)
+        ?? base.RunSequence(sequences, initialStates, mask, arguments);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

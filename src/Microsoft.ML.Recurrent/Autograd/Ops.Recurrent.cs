@@ -1,0 +1,101 @@
+using Microsoft.ML.Recurrent.Tensors;
+
+namespace Microsoft.ML.Recurrent.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// A whole LSTM, GRU or SimpleRNN sequence as one differentiable op with a hand-written backward pass (Keras
+    /// <c>RNN</c> semantics for masks, <c>go_backwards</c>, <c>zero_output_for_mask</c>, initial states and dropout
+    /// masks; see <see cref="ITensorBackend.RecurrentSequenceForward"/>). Gradients flow to <paramref name="x"/>, the
+    /// weights and the initial states. Without recording (inside <see cref="Autodiff.NoGrad"/>, or when nothing requires
+    /// gradients) nothing is stored for a backward pass.
+    /// </summary>
+    /// <param name="spec">The cell and loop options.</param>
+    /// <param name="x">Inputs <c>(batch, time, features)</c>.</param>
+    /// <param name="kernel">Input kernel <c>(features, G·U)</c>, Keras gate order.</param>
+    /// <param name="recurrentKernel">Recurrent kernel <c>(U, G·U)</c>.</param>
+    /// <param name="bias">Bias <c>(G·U)</c> (GRU reset_after: <c>(2, 3U)</c>), or null when <see cref="RecurrentSequenceSpec.HasBias"/> is false.</param>
+    /// <param name="initialStates">Initial states, each <c>(batch, U)</c>: <c>[h, c]</c> for LSTM, <c>[h]</c> otherwise.</param>
+    /// <param name="mask">Optional <c>(batch, time)</c> mask of the input dtype; nonzero marks a valid step.</param>
+    /// <param name="inputDropoutMasks">Optional scaled input dropout masks <c>(batch, features)</c>: one, or one per gate.</param>
+    /// <param name="recurrentDropoutMasks">Optional scaled recurrent dropout masks <c>(batch, U)</c>: one, or one per gate.</param>
+    /// <returns>The output (<c>(batch, time, U)</c> in processing order with <see cref="RecurrentSequenceSpec.ReturnSequences"/>, else the last output <c>(batch, U)</c>) and the final states.</returns>
+    /// <exception cref="ArgumentException">A shape, dtype, device or count does not match the spec.</exception>
+    public static (Tensor Output, Tensor[] FinalStates) RecurrentSequence(RecurrentSequenceSpec spec, Tensor x, Tensor kernel,
+        Tensor recurrentKernel, Tensor? bias, IReadOnlyList<Tensor> initialStates, Tensor? mask = null,
+        IReadOnlyList<Tensor>? inputDropoutMasks = null, IReadOnlyList<Tensor>? recurrentDropoutMasks = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(initialStates);
+        const string op = "RecurrentSequence";
+        CheckFloat(op, x, nameof(x));
+        if (x.Rank != 3) throw new ArgumentException($"{op}: x has shape {x.Shape}; expected (batch, time, features).", nameof(x));
+        if (spec.Units <= 0) throw new ArgumentException($"{op}: spec.Units is {spec.Units}; expected a positive number.", nameof(spec));
+        int batch = x.Shape[0], steps = x.Shape[1], features = x.Shape[2], units = spec.Units, width = spec.Gates * units;
+        void Expect(Tensor t, Shape shape, string name)
+        {
+            CheckSameKind(op, x, t, nameof(x), name);
+            if (t.Shape != shape) throw new ArgumentException($"{op}: {name} has shape {t.Shape}; a {spec.Kind} with {units} units over x {x.Shape} expects {shape}.", name);
+        }
+        Expect(kernel, new Shape(features, width), nameof(kernel));
+        Expect(recurrentKernel, new Shape(units, width), nameof(recurrentKernel));
+        if (spec.HasBias != bias is not null)
+            throw new ArgumentException($"{op}: spec.HasBias is {spec.HasBias} but bias is {(bias is null ? "null" : bias.Shape.ToString())}.", nameof(bias));
+        if (bias is not null) Expect(bias, spec.HasRecurrentBias ? new Shape(2, width) : new Shape(width), nameof(bias));
+        if (initialStates.Count != spec.StateCount)
+            throw new ArgumentException($"{op}: initialStates has {initialStates.Count} tensor(s); a {spec.Kind} expects {spec.StateCount}.", nameof(initialStates));
+        for (int i = 0; i < initialStates.Count; i++) Expect(initialStates[i], new Shape(batch, units), $"initialStates[{i}]");
+        if (mask is not null) Expect(mask, new Shape(batch, steps), nameof(mask));
+        void ExpectMasks(IReadOnlyList<Tensor>? masks, Shape shape, string name)
+        {
+            if (masks is null) return;
+            if (masks.Count != 0 && masks.Count != 1 && masks.Count != spec.Gates)
+                throw new ArgumentException($"{op}: {name} has {masks.Count} masks; expected 1 (shared) or {spec.Gates} (one per gate).", name);
+            for (int i = 0; i < masks.Count; i++) Expect(masks[i], shape, $"{name}[{i}]");
+        }
+        ExpectMasks(inputDropoutMasks, new Shape(batch, features), nameof(inputDropoutMasks));
+        ExpectMasks(recurrentDropoutMasks, new Shape(batch, units), nameof(recurrentDropoutMasks));
+
+        var operands = new RecurrentSequenceOperands(x, kernel, recurrentKernel, bias, initialStates.ToArray(), mask,
+            inputDropoutMasks?.ToArray(), recurrentDropoutMasks?.ToArray());
+        Tensor[] differentiable = bias is null ? [x, kernel, recurrentKernel, .. initialStates] : [x, kernel, recurrentKernel, bias, .. initialStates];
+        bool record = Autodiff.IsRecording && differentiable.Any(t => t.RequiresGrad);
+
+        var backend = x.Backend;
+        var output = NewLike(spec.ReturnSequences ? new Shape(batch, steps, units) : new Shape(batch, units), x);
+        var finalStates = new Tensor[spec.StateCount];
+        for (int i = 0; i < finalStates.Length; i++) finalStates[i] = NewLike(new Shape(batch, units), x);
+        var workspace = record ? NewLike(new Shape(checked((int)backend.RecurrentWorkspaceLength(spec, batch, steps, features))), x) : null;
+        backend.RecurrentSequenceForward(spec, operands, output, finalStates, workspace);
+        if (!record) return (output, finalStates);
+
+        // One backward pass serves all results: each final state's node hands its gradient to the output's node
+        // (which the states list as their input, so it runs after them) and the output's node runs BPTT once.
+        var stateGradients = new Tensor?[finalStates.Length];
+        Record(output, op, differentiable, dy =>
+        {
+            var dx = x.RequiresGrad ? Tensor.ZerosLike(x) : null;
+            var dKernel = Tensor.ZerosLike(kernel);
+            var dRecurrent = Tensor.ZerosLike(recurrentKernel);
+            var dBias = bias is null ? null : Tensor.ZerosLike(bias);
+            var dInitial = initialStates.Select(Tensor.ZerosLike).ToArray();
+            backend.RecurrentSequenceBackward(spec, operands, workspace!, dy, stateGradients, dx, dKernel, dRecurrent, dBias, dInitial);
+            Array.Clear(stateGradients);
+            Tensor?[] grads = bias is null ? [dx, dKernel, dRecurrent, .. dInitial] : [dx, dKernel, dRecurrent, dBias, .. dInitial];
+            for (int i = 0; i < grads.Length; i++)
+                if (!differentiable[i].RequiresGrad) grads[i] = null;
+            return grads;
+        });
+        for (int i = 0; i < finalStates.Length; i++)
+        {
+            int index = i;
+            Record(finalStates[i], op + ".FinalState", [output], dy =>
+            {
+                stateGradients[index] = stateGradients[index] is { } earlier ? Add(earlier, dy) : dy;
+                return [Tensor.ZerosLike(output)];
+            });
+        }
+        return (output, finalStates);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Microsoft.ML.Recurrent.Tensors;
+
+public partial interface ITensorBackend
+{
+    /// <summary>
+    /// Number of elements of the workspace that <see cref="RecurrentSequenceForward"/> fills in training for
+    /// <see cref="RecurrentSequenceBackward"/> (the stored gate activations and states of every step).
+    /// </summary>
+    long RecurrentWorkspaceLength(RecurrentSequenceSpec spec, int batch, int steps, int features);
+
+    /// <summary>
+    /// Runs a whole LSTM / GRU / SimpleRNN sequence with Keras <c>RNN</c> semantics: at a masked step the states
+    /// carry over and the output repeats the previous output (zeros before the first valid step), or is zero with
+    /// <see cref="RecurrentSequenceSpec.ZeroOutputForMask"/>; <see cref="RecurrentSequenceSpec.GoBackwards"/> returns
+    /// outputs in processing order.
+    /// </summary>
+    /// <param name="spec">The cell and loop options.</param>
+    /// <param name="operands">Inputs, weights, initial states, mask and dropout masks.</param>
+    /// <param name="output">Overwritten: <c>(batch, time, U)</c> with <see cref="RecurrentSequenceSpec.ReturnSequences"/>, else the last output <c>(batch, U)</c>.</param>
+    /// <param name="finalStates">Overwritten: the final states, each <c>(batch, U)</c>.</param>
+    /// <param name="workspace">Null for inference (nothing stored); else <see cref="RecurrentWorkspaceLength"/> elements that the backward pass reads.</param>
+    void RecurrentSequenceForward(RecurrentSequenceSpec spec, RecurrentSequenceOperands operands, Tensor output, IReadOnlyList<Tensor> finalStates, Tensor? workspace);
+
+    /// <summary>
+    /// Back-propagates through a sequence run by <see cref="RecurrentSequenceForward"/> with a workspace: every
+    /// gradient output is overwritten.
+    /// </summary>
+    /// <param name="spec">The forward's spec.</param>
+    /// <param name="operands">The forward's operands.</param>
+    /// <param name="workspace">The forward's workspace.</param>
+    /// <param name="dOutput">Gradient of the output (the forward's output shape), or null for zero.</param>
+    /// <param name="dFinalStates">Gradients of the final states (entries may be null for zero).</param>
+    /// <param name="dx">Gradient of the inputs, or null when not needed.</param>
+    /// <param name="dKernel">Gradient of the kernel.</param>
+    /// <param name="dRecurrentKernel">Gradient of the recurrent kernel.</param>
+    /// <param name="dBias">Gradient of the bias, or null without one.</param>
+    /// <param name="dInitialStates">Gradients of the initial states.</param>
+    void RecurrentSequenceBackward(RecurrentSequenceSpec spec, RecurrentSequenceOperands operands, Tensor workspace,
+        Tensor? dOutput, IReadOnlyList<Tensor?> dFinalStates, Tensor? dx, Tensor dKernel, Tensor dRecurrentKernel, Tensor? dBias,
+        IReadOnlyList<Tensor> dInitialStates);
+}

@@ -1,0 +1,194 @@
+using Microsoft.ML.Recurrent.Activations;
+using Microsoft.ML.Recurrent.Autograd;
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Layers.Recurrent;
+using Microsoft.ML.Recurrent.Tensors;
+using Xunit;
+
+namespace Microsoft.ML.Recurrent.Tests.Layers.Recurrent;
+
+/// <summary>
+/// The fused LSTM / GRU / SimpleRNN sequence kernels against the generic cell-by-cell loop (the reference the Keras
+/// golden cases pin down): outputs, final states and gradients w.r.t. inputs, weights and initial states, over masks,
+/// go_backwards, zero_output_for_mask, return_sequences, initial states and dropout; plus float64 gradient checks.
+/// </summary>
+public class FusedRecurrentKernelTests
+{
+    private const int Batch = 4, Steps = 6, Features = 3, Units = 5;
+
+    /// <summary>Right-padded rows, a row with holes, a fully masked row.</summary>
+    private static readonly double[] HolesMask =
+    [
+        1, 1, 1, 1, 1, 1,
+        1, 1, 1, 0, 0, 0,
+        0, 1, 0, 1, 1, 0,
+        0, 0, 0, 0, 0, 0,
+    ];
+
+    private static readonly double[] RightPaddedMask =
+    [
+        1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 0, 0,
+        1, 1, 0, 0, 0, 0,
+        1, 0, 0, 0, 0, 0,
+    ];
+
+    /// <summary>Layer kinds: the cell and its activations.</summary>
+    private static Rnn Create(string kind, string dtype, bool returnSequences, bool goBackwards, bool zeroOutputForMask,
+        double dropout, double recurrentDropout, int implementation) => kind switch
+        {
+            "lstm" => new Lstm(Units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, implementation: implementation,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "lstm_hard_sigmoid" => new Lstm(Units, activation: Activation.Relu, recurrentActivation: Activation.HardSigmoidKeras2, seed: 11,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "gru" => new Gru(Units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, implementation: implementation,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "gru_reset_before" => new Gru(Units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, resetAfter: false, implementation: implementation,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "gru_hard_sigmoid" => new Gru(Units, recurrentActivation: Activation.HardSigmoidKeras2, activation: Activation.Get("softsign"), seed: 11,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "gru_reset_before_hard_sigmoid" => new Gru(Units, recurrentActivation: Activation.HardSigmoidKeras2, resetAfter: false, seed: 11,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "simple_tanh" => new SimpleRnn(Units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "simple_relu" => new SimpleRnn(Units, activation: Activation.Relu, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            "simple_elu" => new SimpleRnn(Units, activation: Activation.Get("elu"), useBias: false, seed: 11,
+                returnSequences: returnSequences, returnState: true, goBackwards: goBackwards, zeroOutputForMask: zeroOutputForMask, dtype: dtype),
+            _ => throw new ArgumentException(kind),
+        };
+
+    public static TheoryData<string, string, string, bool, bool, bool, bool, bool, int> Cases()
+    {
+        var data = new TheoryData<string, string, string, bool, bool, bool, bool, bool, int>();
+        // kind, dtype, mask, returnSequences, goBackwards, zeroOutputForMask, initialStates, dropout, implementation
+        foreach (var dtype in new[] { "float32", "float64" })
+        {
+            foreach (var kind in new[] { "lstm", "gru", "gru_reset_before", "simple_tanh", "simple_relu" })
+            {
+                data.Add(kind, dtype, "none", false, false, false, false, false, 2);
+                data.Add(kind, dtype, "right", true, false, false, true, false, 2);
+                data.Add(kind, dtype, "holes", true, true, false, true, false, 2);
+                data.Add(kind, dtype, "holes", false, true, true, false, false, 2);
+                data.Add(kind, dtype, "holes", true, false, true, true, true, 1);
+                data.Add(kind, dtype, "right", false, true, false, true, true, 2);
+            }
+            data.Add("lstm_hard_sigmoid", dtype, "holes", true, true, false, true, false, 2);
+            data.Add("gru_hard_sigmoid", dtype, "holes", true, false, true, true, false, 2);
+            data.Add("simple_elu", dtype, "right", true, true, false, true, false, 2);
+            data.Add("gru_reset_before_hard_sigmoid", dtype, "none", true, false, false, false, false, 2);
+            data.Add("gru_reset_before_hard_sigmoid", dtype, "holes", false, true, false, true, false, 2);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Fused_matches_generic_outputs_and_gradients(string kind, string dtype, string mask, bool returnSequences,
+        bool goBackwards, bool zeroOutputForMask, bool initialStates, bool dropout, int implementation)
+    {
+        var type = dtype == "float64" ? DType.Float64 : DType.Float32;
+        double tolerance = type == DType.Float64 ? 1e-12 : 1e-5;
+        double rate = dropout ? 0.3 : 0.0;
+        // Only the first is fused; same seed and weights, so the same dropout masks.
+        var fused = Create(kind, dtype, returnSequences, goBackwards, zeroOutputForMask, rate, dropout && implementation == 1 ? 0.25 : 0.0, implementation);
+        var generic = Create(kind, dtype, returnSequences, goBackwards, zeroOutputForMask, rate, dropout && implementation == 1 ? 0.25 : 0.0, implementation);
+        generic.UseFusedKernels = false;
+
+        var rng = new RandomGenerator(5);
+        var x = rng.Normal(new Shape(Batch, Steps, Features), dtype: type);
+        fused.Build(x.Shape);
+        generic.Build(x.Shape);
+        var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, 0.6, type)).ToArray();
+        fused.SetWeights(weights);
+        generic.SetWeights(weights);
+        var states = initialStates ? fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(Batch, s[0]), dtype: type)).ToArray() : null;
+        var maskTensor = mask switch
+        {
+            "holes" => Ops.Cast(Tensor.FromArray(HolesMask, new Shape(Batch, Steps)), type),
+            "right" => Ops.Cast(Tensor.FromArray(RightPaddedMask, new Shape(Batch, Steps)), type),
+            _ => null,
+        };
+
+        var (fusedOutputs, fusedGrads) = RunWithGradients(fused, x, states, maskTensor, training: dropout);
+        var (genericOutputs, genericGrads) = RunWithGradients(generic, x, states, maskTensor, training: dropout);
+
+        Assert.Equal(genericOutputs.Length, fusedOutputs.Length);
+        for (int i = 0; i < fusedOutputs.Length; i++) AssertClose(genericOutputs[i], fusedOutputs[i], tolerance, $"output {i}");
+        for (int i = 0; i < fusedGrads.Length; i++) AssertClose(genericGrads[i], fusedGrads[i], tolerance, $"gradient {i}");
+    }
+
+    /// <summary>Calls the layer, reduces every result with fixed weights, and differentiates w.r.t. x, initial states and weights.</summary>
+    private static (Tensor[] Outputs, Tensor[] Gradients) RunWithGradients(Rnn layer, Tensor x, Tensor[]? states, Tensor? mask, bool training)
+    {
+        var input = x.Clone();
+        input.RequiresGrad = true;
+        var initial = states?.Select(s =>
+        {
+            var leaf = s.Clone();
+            leaf.RequiresGrad = true;
+            return leaf;
+        }).ToArray();
+        var outputs = layer.Apply(input, new CallArguments { Mask = mask, InitialState = initial, Training = training });
+        var rng = new RandomGenerator(99);
+        Tensor? loss = null;
+        foreach (var output in outputs)
+        {
+            var term = Ops.Sum(Ops.Multiply(output, rng.Uniform(output.Shape, 0.5, 1.5, output.DType)));
+            loss = loss is null ? term : Ops.Add(loss, term);
+        }
+        Tensor[] leaves = [input, .. initial ?? [], .. layer.Weights.Select(w => w.Value)];
+        return (outputs, Autodiff.Gradients(loss!, leaves));
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        var e = expected.ToDoubleArray();
+        var a = actual.ToDoubleArray();
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - a[i]) <= tolerance * Math.Max(1.0, Math.Abs(e[i])),
+                $"{what}[{i}]: generic {e[i]:G17}, fused {a[i]:G17} (shape {expected.Shape})");
+    }
+
+    [Theory]
+    [InlineData("lstm", "holes", true, false)]
+    [InlineData("lstm", "right", false, true)]
+    [InlineData("gru", "holes", true, true)]
+    [InlineData("gru_reset_before", "holes", false, false)]
+    [InlineData("simple_tanh", "right", true, true)]
+    [InlineData("simple_relu", "holes", false, true)]
+    public void Fused_layer_passes_float64_gradient_check(string kind, string mask, bool goBackwards, bool returnSequences)
+    {
+        var layer = Create(kind, "float64", returnSequences, goBackwards, zeroOutputForMask: false, 0, 0, 2);
+        var rng = new RandomGenerator(21);
+        var x = rng.Normal(new Shape(Batch, Steps, Features), dtype: DType.Float64);
+        layer.Build(x.Shape);
+        var weights = layer.Weights.Select(w => rng.Normal(w.Shape, 0, 0.6, DType.Float64)).ToArray();
+        var states = layer.Cell.StateShapes.Select(s => rng.Normal(new Shape(Batch, s[0]), dtype: DType.Float64)).ToArray();
+        var maskTensor = Tensor.FromArray(mask == "holes" ? HolesMask : RightPaddedMask, new Shape(Batch, Steps));
+        int stateCount = states.Length;
+
+        var result = GradientCheck.Run(inputs =>
+        {
+            var outputs = layer.StatelessCall(inputs[(1 + stateCount)..], inputs[0],
+                new CallArguments { Mask = maskTensor, InitialState = inputs[1..(1 + stateCount)] });
+            return Ops.Concat(outputs.Select(o => Ops.Reshape(o, (int)o.Size)).ToArray(), 0);
+        }, [x, .. states, .. weights]);
+        Assert.True(result.MaxRelativeError < 1e-6, result.ToString());
+    }
+
+    [Fact]
+    public void Inference_without_recording_matches_training_forward()
+    {
+        var layer = (Lstm)Create("lstm", "float32", true, false, false, 0, 0, 2);
+        var x = new RandomGenerator(3).Normal(new Shape(Batch, Steps, Features));
+        var mask = Tensor.FromArray(HolesMask.Select(v => (float)v).ToArray(), new Shape(Batch, Steps));
+        var recorded = layer.Apply(x, new CallArguments { Mask = mask });
+        Assert.True(recorded[0].RequiresGrad);
+        Tensor[] inference;
+        using (Autodiff.NoGrad()) inference = layer.Apply(x, new CallArguments { Mask = mask });
+        Assert.False(inference[0].RequiresGrad);
+        for (int i = 0; i < recorded.Length; i++) Assert.Equal(recorded[i].ToArray<float>(), inference[i].ToArray<float>());
+    }
+}

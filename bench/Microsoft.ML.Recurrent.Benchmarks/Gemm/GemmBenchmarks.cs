@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.ML.Recurrent.Tensors.Cpu;
@@ -14,6 +13,8 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// <see cref="Threads"/> threads. Run: dotnet run -c Release --project bench/Microsoft.ML.Recurrent.Benchmarks -- --filter '*GemmBenchmarks*'
 /// </summary>
 [Config(typeof(Config))]
+[WarmupCount(3)]
+[IterationCount(15)]
 public unsafe class GemmBenchmarks
 {
     private float* _a;
@@ -78,7 +79,8 @@ public unsafe class GemmBenchmarks
     {
         public Config()
         {
-            AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15));
+            // Generating and building the benchmark process can take minutes while other builds share the machine.
+            WithBuildTimeout(TimeSpan.FromMinutes(10));
             AddColumn(new GflopsColumn());
             HideColumns(Column.Error, Column.StdDev);
             AddColumn(StatisticColumn.Median);

@@ -177,6 +177,60 @@ public sealed class DataOperationsCatalog : IInternalCatalog
         });
     }
 
+    /// <summary>
+    /// Keeps the rows of a key column whose key, as the fraction (key - 1) / count, satisfies lower ≤ fraction &lt; upper;
+    /// rows with the missing key 0 are dropped.
+    /// </summary>
+    /// <param name="input">The data.</param>
+    /// <param name="columnName">A scalar key column.</param>
+    /// <param name="lowerBound">The inclusive lower bound, in [0, 1].</param>
+    /// <param name="upperBound">The exclusive upper bound, in [0, 1].</param>
+    public IDataView FilterRowsByKeyColumnFraction(IDataView input, string columnName, double lowerBound = 0, double upperBound = 1)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!(lowerBound >= 0 && lowerBound <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(lowerBound), lowerBound, "Must be in [0, 1].");
+        }
+
+        if (!(upperBound >= 0 && upperBound <= 1 && upperBound > lowerBound))
+        {
+            throw new ArgumentOutOfRangeException(nameof(upperBound), upperBound, $"Must be in [0, 1] and greater than lowerBound ({lowerBound}).");
+        }
+
+        var column = input.Schema.GetColumnOrNull(columnName) ?? throw DataViewErrors.ColumnNotFound(columnName, nameof(columnName));
+        if (column.Type is not KeyDataViewType key)
+        {
+            throw DataViewErrors.SchemaMismatch(nameof(columnName), "input", columnName, "a key", column.Type.ToString()!);
+        }
+
+        var read = NumericReader.Create(column);
+        double count = key.Count;
+        return new FilteringDataView(input, new[] { column }, row =>
+        {
+            var value = read(row);
+            return () =>
+            {
+                double k = value();
+                double fraction = (k - 1) / count;
+                return k > 0 && fraction >= lowerBound && fraction < upperBound;
+            };
+        });
+    }
+
+    /// <summary>
+    /// Draws a bootstrap sample: each row appears k times, k drawn from a Poisson(1) distribution (deterministic for a
+    /// seed); with <paramref name="complement"/>, only the rows drawn 0 times (the out-of-bag rows) are kept.
+    /// </summary>
+    /// <param name="input">The data.</param>
+    /// <param name="seed">The seed; null uses the context's generator.</param>
+    /// <param name="complement">Whether to return the rows left out of the sample instead.</param>
+    public IDataView BootstrapSample(IDataView input, int? seed = null, bool complement = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new BootstrapDataView(input, seed ?? Context.NextSeed(), complement);
+    }
+
     /// <summary>Drops rows that have a missing value (NaN, or key 0) in any of <paramref name="columns"/>, including inside vectors.</summary>
     /// <param name="input">The data.</param>
     /// <param name="columns">The columns to check.</param>

@@ -404,3 +404,109 @@ internal sealed class CachingDataView : IDataView
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         new[] { GetRowCursor(columnsNeeded, rand) };
 }
+
+/// <summary>Repeats each input row a Poisson(1) number of times (or keeps only the rows drawn zero times).</summary>
+internal sealed class BootstrapDataView : IDataView
+{
+    private readonly IDataView _input;
+    private readonly int _seed;
+    private readonly bool _complement;
+
+    public BootstrapDataView(IDataView input, int seed, bool complement)
+    {
+        _input = input;
+        _seed = seed;
+        _complement = complement;
+    }
+
+    public bool CanShuffle => false;
+
+    public DataViewSchema Schema => _input.Schema;
+
+    public long? GetRowCount() => null;
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+        new Cursor(_input.GetRowCursor(columnsNeeded), _seed, _complement);
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        new[] { GetRowCursor(columnsNeeded, rand) };
+
+    /// <summary>Draws Poisson(1) by Knuth's method from a generator seeded by the seed and the row position, so passes agree.</summary>
+    internal static int Draw(int seed, long position)
+    {
+        ulong state = SplitKey.Mix(((ulong)(uint)seed << 32) ^ (ulong)position);
+        double limit = Math.Exp(-1);
+        double product = 1;
+        int k = -1;
+        do
+        {
+            k++;
+            state = SplitKey.Mix(state);
+            product *= (state >> 11) * (1.0 / (1UL << 53));
+        }
+        while (product > limit);
+        return k;
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly DataViewRowCursor _input;
+        private readonly int _seed;
+        private readonly bool _complement;
+        private int _remaining;
+        private long _position = -1;
+
+        public Cursor(DataViewRowCursor input, int seed, bool complement)
+        {
+            _input = input;
+            _seed = seed;
+            _complement = complement;
+        }
+
+        public override long Position => _position;
+
+        public override long Batch => 0;
+
+        public override DataViewSchema Schema => _input.Schema;
+
+        public override bool MoveNext()
+        {
+            while (_remaining == 0)
+            {
+                if (!_input.MoveNext())
+                {
+                    return false;
+                }
+
+                int k = Draw(_seed, _input.Position);
+                _remaining = _complement ? (k == 0 ? 1 : 0) : k;
+            }
+
+            _remaining--;
+            _position++;
+            return true;
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _input.GetGetter<TValue>(column);
+
+        public override ValueGetter<DataViewRowId> GetIdGetter()
+        {
+            var inner = _input.GetIdGetter();
+            return (ref DataViewRowId id) =>
+            {
+                inner(ref id);
+                id = id.Combine(new DataViewRowId((ulong)_position, 0));
+            };
+        }
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _input.IsColumnActive(column);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _input.Dispose();
+            }
+        }
+    }
+}

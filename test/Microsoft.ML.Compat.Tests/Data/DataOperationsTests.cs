@@ -137,3 +137,32 @@ public class DataOperationsTests
         Assert.Equal(2, Numbers(2).Preview(maxRows: 10).RowView.Length);
     }
 }
+
+public class SamplingOperationsTests
+{
+    private readonly MLContext _ml = new(seed: 1);
+
+    [Fact]
+    public void BootstrapSample_AndComplement_PartitionTheDistinctRows()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Enumerable.Range(0, 2000).Select(i => new Point { X = i }).ToList());
+        var sample = _ml.Data.BootstrapSample(data, seed: 4).GetColumn<float>("X").ToList();
+        var outOfBag = _ml.Data.BootstrapSample(data, seed: 4, complement: true).GetColumn<float>("X").ToList();
+        Assert.InRange(sample.Count, 1800, 2200);
+        Assert.True(sample.Count > sample.Distinct().Count());
+        Assert.Empty(sample.Intersect(outOfBag));
+        Assert.Equal(2000, sample.Distinct().Count() + outOfBag.Count);
+        Assert.InRange(outOfBag.Count / 2000.0, 0.33, 0.41);
+        Assert.Equal(sample, _ml.Data.BootstrapSample(data, seed: 4).GetColumn<float>("X"));
+    }
+
+    [Fact]
+    public void FilterRowsByKeyColumnFraction_UsesKeyPosition()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(i => new Rich { Key = (uint)i }).ToList());
+        var kept = _ml.Data.FilterRowsByKeyColumnFraction(data, "Key", 0, 0.2).GetColumn<uint>("Key");
+        Assert.Equal(new uint[] { 1, 2 }, kept);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Data.FilterRowsByKeyColumnFraction(data, "Count"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Data.FilterRowsByKeyColumnFraction(data, "Key", 0.5, 0.2));
+    }
+}

@@ -16,13 +16,13 @@ internal static class FusedRecurrentSequence
 
     /// <summary>
     /// Runs the sequence fused, or returns null when the fused op does not cover the configuration (a custom or
-    /// softmax activation, weights of another dtype or device, an empty sequence, or fused kernels switched off).
+    /// softmax activation, weights of another dtype or device, an empty batch or sequence, or fused kernels switched off).
     /// </summary>
     public static (Tensor? Outputs, Tensor Last, Tensor[] States)? TryRun(Rnn layer, DenseRecurrentCell cell, RecurrentCellKind kind,
         Activation? recurrentActivation, bool resetAfter, Tensor sequences, Tensor[] initialStates, Tensor? mask, CallArguments arguments)
     {
         int batch = sequences.Shape[0], steps = sequences.Shape[1];
-        if (!layer.UseFusedKernels || steps == 0 || sequences.Rank != 3) return null;
+        if (!layer.UseFusedKernels || batch == 0 || steps == 0 || sequences.Rank != 3) return null;
         if (!CanFuse(cell.Activation) || (recurrentActivation is not null && !CanFuse(recurrentActivation))) return null;
         var kernel = cell.Kernel.Value;
         var recurrentKernel = cell.RecurrentKernel.Value;

@@ -109,8 +109,9 @@ public static class ModelFile
             }
             return model;
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or FormatException or ArgumentException or InvalidOperationException or EndOfStreamException or IOException and not FileNotFoundException)
+        catch (Exception e) when (e is not (FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or OutOfMemoryException))
         {
+            // Whatever broke (zip structure, CRC, JSON, shapes, unknown classes), the caller gets one clear error type.
             throw new InvalidDataException($"'{path}' is not a complete {FormatName} file: {e.Message}", e);
         }
     }

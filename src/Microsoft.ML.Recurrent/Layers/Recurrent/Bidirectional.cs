@@ -71,6 +71,9 @@ public class Bidirectional : Layer
         // The config names "hard_sigmoid" for both formulas; keep the Keras 2 / TF.js one (0.2x + 0.5) in the copies.
         var copy = (Rnn)KerasLayers.Deserialize(envelope, keras2: UsesKeras2Formula(layer));
         copy.ZeroOutputForMask = zeroOutputForMask;
+        // use_cudnn is not part of the config, so Keras copies it over by hand; so do we.
+        if (layer is Lstm lstm && copy is Lstm lstmCopy) lstmCopy.UseCudnn = lstm.UseCudnn;
+        if (layer is Gru gru && copy is Gru gruCopy) gruCopy.UseCudnn = gru.UseCudnn;
         return copy;
     }
 
@@ -117,6 +120,23 @@ public class Bidirectional : Layer
             _ => [y, yRev],
         };
         return [.. merged, .. forward.Skip(1), .. backward.Skip(1)];
+    }
+
+    /// <summary>Converts legacy weights of each direction (the first half belongs to the forward layer).</summary>
+    protected internal override IReadOnlyList<Tensor> AdaptLegacyWeights(IReadOnlyList<Tensor> values)
+    {
+        if (values.Count % 2 != 0) return values;
+        int half = values.Count / 2;
+        return [.. Forward.AdaptLegacyWeights(values.Take(half).ToArray()), .. Backward.AdaptLegacyWeights(values.Skip(half).ToArray())];
+    }
+
+    /// <summary>Resets the states of both directions (the layer must be stateful).</summary>
+    /// <exception cref="InvalidOperationException">The wrapped layer is not stateful.</exception>
+    public void ResetStates()
+    {
+        if (!Forward.Stateful) throw new InvalidOperationException("Layer must be stateful.");
+        Forward.ResetStates();
+        Backward.ResetStates();
     }
 
     /// <inheritdoc/>

@@ -227,15 +227,27 @@ public class Gru : Rnn
     public new GruCell Cell => (GruCell)base.Cell;
 
     /// <summary>The <c>use_cudnn</c> argument as given.</summary>
-    public string UseCudnn { get; }
-
-    /// <inheritdoc/>
-    protected override bool SerializesCell => false;
+    public string UseCudnn { get; internal set; }
 
     /// <summary>Runs the fused GRU sequence kernel (same numbers as the generic loop), falling back to the generic loop where it does not apply.</summary>
     protected override (Tensor? Outputs, Tensor Last, Tensor[] States) RunSequence(Tensor sequences, Tensor[] initialStates, Tensor? mask, CallArguments arguments) =>
         FusedRecurrentSequence.TryRun(this, Cell, RecurrentCellKind.Gru, Cell.RecurrentActivation, Cell.ResetAfter, sequences, initialStates, mask, arguments)
         ?? base.RunSequence(sequences, initialStates, mask, arguments);
+
+    /// <inheritdoc/>
+    protected override bool SerializesCell => false;
+
+    /// <summary>
+    /// Accepts Keras 2 CuDNNGRU weights (recognized by a <c>(6·units,)</c> bias) and converts them; they fit only
+    /// <c>reset_after=true</c>, as in Keras 2.
+    /// </summary>
+    protected internal override IReadOnlyList<Tensor> AdaptLegacyWeights(IReadOnlyList<Tensor> values)
+    {
+        if (values.Count != 3 || values[2].Rank != 1 || values[2].Shape[0] != 6 * Cell.Units) return values;
+        if (!Cell.ResetAfter)
+            throw new ArgumentException($"GRU '{Name}': these are CuDNNGRU weights (bias ({6 * Cell.Units},)), which only fit GRU(reset_after=true); this layer has reset_after=false.", nameof(values));
+        return CudnnWeightLayout.GruFromCudnn(values[0], values[1], values[2]);
+    }
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => FlattenCellConfig(base.GetConfig(), Cell.GetConfig(), ActivityRegularizer);

@@ -224,15 +224,21 @@ public class Lstm : Rnn
     public new LstmCell Cell => (LstmCell)base.Cell;
 
     /// <summary>The <c>use_cudnn</c> argument as given (<c>"auto"</c>, <c>"true"</c>, <c>"false"</c>).</summary>
-    public string UseCudnn { get; }
-
-    /// <inheritdoc/>
-    protected override bool SerializesCell => false;
+    public string UseCudnn { get; internal set; }
 
     /// <summary>Runs the fused LSTM sequence kernel (same numbers as the generic loop), falling back to the generic loop where it does not apply.</summary>
     protected override (Tensor? Outputs, Tensor Last, Tensor[] States) RunSequence(Tensor sequences, Tensor[] initialStates, Tensor? mask, CallArguments arguments) =>
         FusedRecurrentSequence.TryRun(this, Cell, RecurrentCellKind.Lstm, Cell.RecurrentActivation, resetAfter: false, sequences, initialStates, mask, arguments)
         ?? base.RunSequence(sequences, initialStates, mask, arguments);
+
+    /// <inheritdoc/>
+    protected override bool SerializesCell => false;
+
+    /// <summary>Accepts Keras 2 CuDNNLSTM weights (recognized by an <c>(8·units,)</c> bias) and converts them.</summary>
+    protected internal override IReadOnlyList<Tensor> AdaptLegacyWeights(IReadOnlyList<Tensor> values) =>
+        values.Count == 3 && values[2].Rank == 1 && values[2].Shape[0] == 8 * Cell.Units
+            ? CudnnWeightLayout.LstmFromCudnn(values[0], values[1], values[2])
+            : values;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig() => FlattenCellConfig(base.GetConfig(), Cell.GetConfig(), ActivityRegularizer);

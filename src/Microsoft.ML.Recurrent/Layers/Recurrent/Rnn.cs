@@ -165,7 +165,7 @@ public class Rnn : Layer
         else if (Stateful)
         {
             if (_states![0].Shape[0] != batch)
-                throw new ArgumentException($"Layer '{Name}' is stateful and was built for batch size {_states[0].Shape[0]}; this input has batch size {batch} (shape {inputs.Shape}). Use the same batch size or rebuild the layer.");
+                throw new ArgumentException($"If an RNN is stateful, the batch size of the input sequences must be the same as the batch size of the initial state. - Expected batch size: {_states[0].Shape[0]} - Received batch size: {batch} (layer '{Name}', input shape {inputs.Shape}).");
             initial = _states;
         }
         else

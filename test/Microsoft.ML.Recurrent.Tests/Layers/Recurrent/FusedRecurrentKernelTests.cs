@@ -119,10 +119,10 @@ public class FusedRecurrentKernelTests
     }
 
     /// <summary>Calls the layer, reduces every result with fixed weights, and differentiates w.r.t. x, initial states and weights.</summary>
-    private static (Tensor[] Outputs, Tensor[] Gradients) RunWithGradients(Rnn layer, Tensor x, Tensor[]? states, Tensor? mask, bool training)
+    private static (Tensor[] Outputs, Tensor[] Gradients) RunWithGradients(Rnn layer, Tensor x, Tensor[]? states, Tensor? mask, bool training, bool inputRequiresGrad = true)
     {
         var input = x.Clone();
-        input.RequiresGrad = true;
+        input.RequiresGrad = inputRequiresGrad;
         var initial = states?.Select(s =>
         {
             var leaf = s.Clone();
@@ -137,7 +137,7 @@ public class FusedRecurrentKernelTests
             var term = Ops.Sum(Ops.Multiply(output, rng.Uniform(output.Shape, 0.5, 1.5, output.DType)));
             loss = loss is null ? term : Ops.Add(loss, term);
         }
-        Tensor[] leaves = [input, .. initial ?? [], .. layer.Weights.Select(w => w.Value)];
+        Tensor[] leaves = inputRequiresGrad ? [input, .. initial ?? [], .. layer.Weights.Select(w => w.Value)] : [.. initial ?? [], .. layer.Weights.Select(w => w.Value)];
         return (outputs, Autodiff.Gradients(loss!, leaves));
     }
 
@@ -176,6 +176,31 @@ public class FusedRecurrentKernelTests
             return Ops.Concat(outputs.Select(o => Ops.Reshape(o, (int)o.Size)).ToArray(), 0);
         }, [x, .. states, .. weights]);
         Assert.True(result.MaxRelativeError < 1e-6, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru_reset_before")]
+    public void Weight_gradients_match_when_inputs_need_none(string kind)
+    {
+        // Per-gate input and recurrent dropout masks, and no input gradient (the first layer of a model).
+        var fused = Create(kind, "float64", true, true, false, 0.3, 0.25, 1);
+        var generic = Create(kind, "float64", true, true, false, 0.3, 0.25, 1);
+        generic.UseFusedKernels = false;
+        var rng = new RandomGenerator(8);
+        var x = rng.Normal(new Shape(Batch, Steps, Features), dtype: DType.Float64);
+        fused.Build(x.Shape);
+        generic.Build(x.Shape);
+        var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, 0.6, DType.Float64)).ToArray();
+        fused.SetWeights(weights);
+        generic.SetWeights(weights);
+        var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(Batch, s[0]), dtype: DType.Float64)).ToArray();
+        var mask = Tensor.FromArray(HolesMask, new Shape(Batch, Steps));
+
+        var (fusedOutputs, fusedGrads) = RunWithGradients(fused, x, states, mask, training: true, inputRequiresGrad: false);
+        var (genericOutputs, genericGrads) = RunWithGradients(generic, x, states, mask, training: true, inputRequiresGrad: false);
+        for (int i = 0; i < fusedOutputs.Length; i++) AssertClose(genericOutputs[i], fusedOutputs[i], 1e-12, $"output {i}");
+        for (int i = 0; i < fusedGrads.Length; i++) AssertClose(genericGrads[i], fusedGrads[i], 1e-12, $"gradient {i}");
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using Microsoft.ML.Recurrent.Activations;
 using Microsoft.ML.Recurrent.Autograd;
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Layers.Core;
 using Microsoft.ML.Recurrent.Layers.Recurrent;
 using Microsoft.ML.Recurrent.Tensors;
 using Microsoft.ML.Recurrent.Tests.Layers;
@@ -75,7 +77,7 @@ public class LayerGradientCheckTests
     {
         var (seq, back, mask, zero) = Parse(variant);
         Check(new SimpleRnn(3, returnSequences: seq, goBackwards: back, zeroOutputForMask: zero, dtype: "float64"), [2, 4, 3], mask, [[2, 3]]);
-        Check(new SimpleRnn(3, Microsoft.ML.Recurrent.Activations.Activation.Get("softsign"), returnSequences: seq, goBackwards: back, dtype: "float64"), [2, 4, 3], mask);
+        Check(new SimpleRnn(3, Activation.Get("softsign"), returnSequences: seq, goBackwards: back, dtype: "float64"), [2, 4, 3], mask);
     }
 
     [Fact]
@@ -105,6 +107,63 @@ public class LayerGradientCheckTests
     {
         Check(new Bidirectional(new Lstm(2, returnSequences: true, dtype: "float64")), [2, 4, 3], WithHoles, [[2, 2], [2, 2], [2, 2], [2, 2]]);
         Check(new Bidirectional(new Gru(2, dtype: "float64"), "ave"), [2, 4, 3], RightPadded);
+    }
+
+    [Fact]
+    public void Time_distributed_dense_and_core_layers()
+    {
+        Check(new TimeDistributed(new Dense(3, Activation.Tanh, dtype: "float64")), [2, 3, 4]);
+        Check(new Dense(2, Activation.Get("softplus"), dtype: "float64"), [3, 4]);
+        Check(new Masking(0.25, dtype: "float64"), [2, 3, 2]);
+        Check(new Rnn(new LstmCell(2, dtype: "float64"), dtype: "float64"), [2, 4, 3], Ops.Slice(WithHoles, 0, 0, 2));
+    }
+
+    [Fact]
+    public void Embedding_table_gradient()
+    {
+        var embedding = new Embedding(5, 3, dtype: "float64");
+        var ids = Tensor.FromArray([4, 0, 2, 2, 1, 4], new Shape(2, 3));
+        embedding.Build(ids.Shape);
+        var table = new RandomGenerator(2).Uniform(new Shape(5, 3), -1, 1, DType.Float64);
+        var result = GradientCheck.Run(t => embedding.StatelessCall([t[0]], ids, new CallArguments())[0], [table]);
+        Assert.True(result.MaxRelativeError < 1e-6, result.ToString());
+    }
+
+    /// <summary>A user cell that reads Keras 2 <c>constants</c> at every step: h' = x·W + h·R + c.</summary>
+    private sealed class ConstantBiasCell(int units) : RecurrentCell(dtype: "float64")
+    {
+        private Variable _kernel = null!, _recurrent = null!;
+
+        public override IReadOnlyList<Shape> StateShapes => [new Shape(units)];
+
+        public override void Build(Shape inputShape)
+        {
+            _kernel = AddWeight("kernel", new Shape(inputShape[^1], units));
+            _recurrent = AddWeight("recurrent_kernel", new Shape(units, units));
+            base.Build(inputShape);
+        }
+
+        public override (Tensor Output, Tensor[] States) Step(Tensor input, IReadOnlyList<Tensor> states, CallArguments arguments)
+        {
+            var h = Ops.Tanh(Ops.MatMul(input, _kernel.Value) + Ops.MatMul(states[0], _recurrent.Value) + arguments.Constants![0]);
+            return (h, [h]);
+        }
+    }
+
+    [Fact]
+    public void Constants_reach_the_cell_at_every_step_and_get_gradients()
+    {
+        var rnn = new Rnn(new ConstantBiasCell(2), returnSequences: true, dtype: "float64");
+        var rng = new RandomGenerator(8);
+        var x = rng.Uniform(new Shape(2, 3, 2), -1, 1, DType.Float64);
+        rnn.Build(x.Shape);
+        var weights = rnn.Weights.Select(w => rng.Uniform(w.Shape, -0.5, 0.5, DType.Float64)).ToArray();
+        var constant = rng.Uniform(new Shape(2, 2), -1, 1, DType.Float64);
+        var result = GradientCheck.Run(t => rnn.StatelessCall(t[..2], t[2], new CallArguments { Constants = [t[3]] })[0], [.. weights, x, constant]);
+        Assert.True(result.MaxRelativeError < 1e-6, result.ToString());
+        var zero = rnn.StatelessCall(weights, x, new CallArguments { Constants = [Tensor.Zeros(new Shape(2, 2), DType.Float64)] })[0];
+        var shifted = rnn.StatelessCall(weights, x, new CallArguments { Constants = [constant] })[0];
+        Assert.NotEqual(zero.ToArray<double>(), shifted.ToArray<double>());
     }
 
     [Fact]

@@ -79,18 +79,6 @@ public class ModelLearningTests(ITestOutputHelper output)
         Assert.True(history["val_loss"][^1] < persistence / 4, $"val MSE {history["val_loss"][^1]} vs persistence {persistence}");
     }
 
-    /// <summary>Keras <c>Masking</c> semantics for the test (a step is masked when all its features equal 0).</summary>
-    private sealed class ZeroStepMasking : Layer
-    {
-        public override bool SupportsMasking => true;
-
-        public override Tensor? ComputeMask(Tensor inputs, Tensor? mask) =>
-            Ops.Max(Ops.NotEqual(inputs, Tensor.Scalar(0, inputs.DType)), [-1]);
-
-        protected override Tensor[] Call(Tensor inputs, CallArguments arguments) =>
-            [Ops.Multiply(inputs, Ops.ExpandDims(ComputeMask(inputs, null)!, -1))];
-    }
-
     [Fact]
     public void Masked_variable_length_classification_learns_the_last_valid_step()
     {
@@ -115,7 +103,7 @@ public class ModelLearningTests(ITestOutputHelper output)
         var xs = Tensor.FromArray(x, new Shape(samples, maxLength, 1));
         var ys = Tensor.FromArray(y, new Shape(samples, 1));
         var lstm = new Lstm(8);
-        var model = new Sequential([new ZeroStepMasking(), lstm, new Dense(1, activation: global::Microsoft.ML.Recurrent.Activations.Activation.Get("sigmoid"))], inputShape: [maxLength, 1]);
+        var model = new Sequential([new Masking(maskValue: 0.0), lstm, new Dense(1, activation: global::Microsoft.ML.Recurrent.Activations.Activation.Get("sigmoid"))], inputShape: [maxLength, 1]);
         model.Compile(new Adam(learningRate: 0.03), new BinaryCrossentropy(), [new BinaryAccuracyMetric(name: "accuracy")]);
         var history = model.Fit(xs, ys, batchSize: 32, epochs: 20, verbose: 0, validationSplit: 0.2, callbacks: [new StopBelow("val_loss", 0.15)]);
         output.WriteLine($"masked: {history["loss"].Count} epochs; val_accuracy {history["val_accuracy"][^1]:F3}; val_loss {history["val_loss"][^1]:F4}");

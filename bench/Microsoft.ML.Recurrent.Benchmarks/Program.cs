@@ -6,6 +6,7 @@ using Microsoft.ML.Recurrent.Benchmarks;
 var commands = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["gemm-table"] = GemmPeerTable.Run,
+    ["recurrent-table"] = RecurrentPeerTable.Run,
 };
 
 if (args.Length > 0 && commands.TryGetValue(args[0], out var command))

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Recurrent.Layers.Recurrent;
 /// <c>kernel_size + (filters, 4·filters)</c>, gate blocks i, f, c, o on the last axis. States <c>[h, c]</c> of shape
 /// <c>(batch, *out_spatial, filters)</c> (channels_last) or <c>(batch, filters, *out_spatial)</c>.
 /// </summary>
-public class ConvLstmCell : DropoutRecurrentCell
+public class ConvLstmCell : KernelRecurrentCell
 {
     private Shape[] _stateShapes = [];
 
@@ -54,7 +54,9 @@ public class ConvLstmCell : DropoutRecurrentCell
         Regularizer? recurrentRegularizer = null, Regularizer? biasRegularizer = null, Constraint? kernelConstraint = null,
         Constraint? recurrentConstraint = null, Constraint? biasConstraint = null, double dropout = 0.0,
         double recurrentDropout = 0.0, int? seed = null, string? name = null, bool trainable = true, string? dtype = null)
-        : base(dropout, recurrentDropout, seed, name, trainable, dtype, null)
+        : base(activation, useBias, kernelInitializer, recurrentInitializer, biasInitializer, kernelRegularizer,
+            recurrentRegularizer, biasRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
+            dropout, recurrentDropout, seed, name, trainable, dtype)
     {
         if (rank is < 1 or > 3) throw new ArgumentException($"ConvLSTM rank must be 1, 2 or 3; got {rank}.", nameof(rank));
         if (filters <= 0) throw new ArgumentException($"Received an invalid value for argument `filters`, expected a positive integer, got {filters}.", nameof(filters));
@@ -69,19 +71,8 @@ public class ConvLstmCell : DropoutRecurrentCell
             : throw new ArgumentException($"The `data_format` argument must be one of \"channels_first\", \"channels_last\". Received: {dataFormat}", nameof(dataFormat));
         if (Strides.Any(s => s > 1) && DilationRate.Any(d => d > 1))
             throw new ArgumentException($"`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides=({string.Join(", ", Strides)}) and dilation_rate=({string.Join(", ", DilationRate)})", nameof(strides));
-        Activation = activation ?? Activation.Tanh;
         RecurrentActivation = recurrentActivation ?? Activation.Sigmoid;
-        UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
-        RecurrentInitializer = recurrentInitializer ?? new Orthogonal();
-        BiasInitializer = biasInitializer ?? new Zeros();
         UnitForgetBias = unitForgetBias;
-        KernelRegularizer = kernelRegularizer;
-        RecurrentRegularizer = recurrentRegularizer;
-        BiasRegularizer = biasRegularizer;
-        KernelConstraint = kernelConstraint;
-        RecurrentConstraint = recurrentConstraint;
-        BiasConstraint = biasConstraint;
     }
 
     private static int[] Tuple(int[] value, int n, string argument, bool allowZero)
@@ -116,53 +107,11 @@ public class ConvLstmCell : DropoutRecurrentCell
     /// <summary>Input-convolution dilation per axis.</summary>
     public int[] DilationRate { get; }
 
-    /// <summary>φ. Default tanh.</summary>
-    public Activation Activation { get; }
-
     /// <summary>σ. Default sigmoid.</summary>
     public Activation RecurrentActivation { get; }
 
-    /// <summary>Whether there is a bias.</summary>
-    public bool UseBias { get; }
-
-    /// <summary>Initializer of the input kernel.</summary>
-    public Initializer KernelInitializer { get; }
-
-    /// <summary>Initializer of the recurrent kernel.</summary>
-    public Initializer RecurrentInitializer { get; }
-
-    /// <summary>Initializer of the bias.</summary>
-    public Initializer BiasInitializer { get; }
-
     /// <summary>Whether the forget-gate bias starts at 1.</summary>
     public bool UnitForgetBias { get; }
-
-    /// <summary>Regularizer of the input kernel.</summary>
-    public Regularizer? KernelRegularizer { get; }
-
-    /// <summary>Regularizer of the recurrent kernel.</summary>
-    public Regularizer? RecurrentRegularizer { get; }
-
-    /// <summary>Regularizer of the bias.</summary>
-    public Regularizer? BiasRegularizer { get; }
-
-    /// <summary>Constraint of the input kernel.</summary>
-    public Constraint? KernelConstraint { get; }
-
-    /// <summary>Constraint of the recurrent kernel.</summary>
-    public Constraint? RecurrentConstraint { get; }
-
-    /// <summary>Constraint of the bias.</summary>
-    public Constraint? BiasConstraint { get; }
-
-    /// <summary>The input kernel.</summary>
-    public Variable Kernel { get; private set; } = null!;
-
-    /// <summary>The recurrent kernel.</summary>
-    public Variable RecurrentKernel { get; private set; } = null!;
-
-    /// <summary>The bias <c>(4·filters,)</c>, or null.</summary>
-    public Variable? Bias { get; private set; }
 
     private bool ChannelsLast => DataFormat == "channels_last";
 
@@ -188,16 +137,8 @@ public class ConvLstmCell : DropoutRecurrentCell
         }
         var state = ChannelsLast ? new Shape([.. outSpatial, Filters]) : new Shape([Filters, .. outSpatial]);
         _stateShapes = [state, state];
-        Kernel = AddWeight("kernel", new Shape([.. KernelSize, channels, 4 * Filters]), KernelInitializer, KernelRegularizer, KernelConstraint);
-        RecurrentKernel = AddWeight("recurrent_kernel", new Shape([.. KernelSize, Filters, 4 * Filters]), RecurrentInitializer, RecurrentRegularizer, RecurrentConstraint);
-        if (UseBias)
-        {
-            var dtype = DTypePolicy.VariableDType;
-            var bias = UnitForgetBias
-                ? Ops.Concat([BiasInitializer.Create(new Shape(Filters), dtype), Tensor.Ones(new Shape(Filters), dtype), BiasInitializer.Create(new Shape(2 * Filters), dtype)], 0)
-                : BiasInitializer.Create(new Shape(4 * Filters), dtype);
-            Bias = AddWeight("bias", bias, BiasRegularizer, BiasConstraint);
-        }
+        AddCellWeights(new Shape([.. KernelSize, channels, 4 * Filters]), new Shape([.. KernelSize, Filters, 4 * Filters]),
+            () => UnitForgetBias ? ForgetBiasOfOne(Filters) : BiasInitializer.Create(new Shape(4 * Filters), DTypePolicy.VariableDType));
         base.Build(inputShape);
     }
 
@@ -246,43 +187,26 @@ public class ConvLstmCell : DropoutRecurrentCell
     private Tensor RecurrentConv(Tensor h, Tensor kernel) => Ops.Conv(h, kernel, null, "same", null, DataFormat);
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig()
+    protected override void WriteSizeKeys(JsonObject config)
     {
-        var config = base.GetConfig();
         config["filters"] = Filters;
         config["kernel_size"] = IntList(KernelSize);
         config["strides"] = IntList(Strides);
         config["padding"] = Padding;
         config["data_format"] = DataFormat;
         config["dilation_rate"] = IntList(DilationRate);
-        config["activation"] = Activation.ToConfig();
-        config["recurrent_activation"] = RecurrentActivation.ToConfig();
-        config["use_bias"] = UseBias;
-        config["kernel_initializer"] = KernelInitializer.ToConfig();
-        config["recurrent_initializer"] = RecurrentInitializer.ToConfig();
-        config["bias_initializer"] = BiasInitializer.ToConfig();
-        config["unit_forget_bias"] = UnitForgetBias;
-        config["kernel_regularizer"] = KernelRegularizer?.ToConfig();
-        config["recurrent_regularizer"] = RecurrentRegularizer?.ToConfig();
-        config["bias_regularizer"] = BiasRegularizer?.ToConfig();
-        config["kernel_constraint"] = KernelConstraint?.ToConfig();
-        config["recurrent_constraint"] = RecurrentConstraint?.ToConfig();
-        config["bias_constraint"] = BiasConstraint?.ToConfig();
-        config["dropout"] = KerasJson.Float(Dropout);
-        config["recurrent_dropout"] = KerasJson.Float(RecurrentDropout);
-        config["seed"] = Seed;
-        return config;
     }
+
+    /// <inheritdoc/>
+    protected override void WriteGateKeys(JsonObject config) => config["recurrent_activation"] = RecurrentActivation.ToConfig();
+
+    /// <inheritdoc/>
+    protected override void WriteBiasKeys(JsonObject config) => config["unit_forget_bias"] = UnitForgetBias;
 
     private static JsonArray IntList(int[] values) => new(values.Select(v => (JsonNode)v).ToArray());
 
     internal static readonly string[] CellKeys =
-    [
-        "name", "trainable", "dtype", "rank", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-        "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
-        "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
-        "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
-    ];
+        [.. WeightKeys, "rank", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "recurrent_activation", "unit_forget_bias"];
 
     /// <summary>Creates the cell from its config (which carries <c>rank</c>, as Keras's internal class does).</summary>
     public static ConvLstmCell FromConfig(JsonObject c, bool keras2 = false)
@@ -291,18 +215,17 @@ public class ConvLstmCell : DropoutRecurrentCell
         return Create(c, KerasJson.GetInt(c, "rank", 2), keras2, KerasJson.GetNullableString(c, "name"));
     }
 
-    internal static ConvLstmCell Create(JsonObject c, int rank, bool keras2, string? name) => new(
-        rank, KerasJson.GetInt(c, "filters", 0), KerasJson.GetIntTuple(c, "kernel_size", rank, [0]),
-        KerasJson.GetIntTuple(c, "strides", rank, [1]), KerasJson.GetString(c, "padding", "valid"),
-        KerasJson.GetNullableString(c, "data_format"), KerasJson.GetIntTuple(c, "dilation_rate", rank, [1]),
-        Activation.Get(c.ContainsKey("activation") ? c["activation"] : JsonValue.Create("tanh"), keras2),
-        Activation.Get(c.ContainsKey("recurrent_activation") ? c["recurrent_activation"] : JsonValue.Create("sigmoid"), keras2),
-        KerasJson.GetBool(c, "use_bias", true), Initializer.Get(c["kernel_initializer"]), Initializer.Get(c["recurrent_initializer"]),
-        Initializer.Get(c["bias_initializer"]), KerasJson.GetBool(c, "unit_forget_bias", true), Regularizer.Get(c["kernel_regularizer"]),
-        Regularizer.Get(c["recurrent_regularizer"]), Regularizer.Get(c["bias_regularizer"]), Constraint.Get(c["kernel_constraint"]),
-        Constraint.Get(c["recurrent_constraint"]), Constraint.Get(c["bias_constraint"]), KerasJson.GetDouble(c, "dropout", 0),
-        KerasJson.GetDouble(c, "recurrent_dropout", 0), KerasJson.GetNullableInt(c, "seed"), name,
-        KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name);
+    internal static ConvLstmCell Create(JsonObject c, int rank, bool keras2, string? name)
+    {
+        var a = CellWeightArguments.Read(c, keras2);
+        return new(rank, KerasJson.GetInt(c, "filters", 0), KerasJson.GetIntTuple(c, "kernel_size", rank, [0]),
+            KerasJson.GetIntTuple(c, "strides", rank, [1]), KerasJson.GetString(c, "padding", "valid"),
+            KerasJson.GetNullableString(c, "data_format"), KerasJson.GetIntTuple(c, "dilation_rate", rank, [1]), a.Activation,
+            CellWeightArguments.RecurrentActivation(c, keras2), a.UseBias, a.KernelInitializer, a.RecurrentInitializer,
+            a.BiasInitializer, KerasJson.GetBool(c, "unit_forget_bias", true), a.KernelRegularizer, a.RecurrentRegularizer,
+            a.BiasRegularizer, a.KernelConstraint, a.RecurrentConstraint, a.BiasConstraint, a.Dropout, a.RecurrentDropout, a.Seed,
+            name, a.Trainable, a.DType);
+    }
 }
 
 /// <summary>

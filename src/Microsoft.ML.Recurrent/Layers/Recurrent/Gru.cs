@@ -151,9 +151,9 @@ public class GruCell : DenseRecurrentCell
 
     internal static GruCell Create(JsonObject c, bool keras2, string? name)
     {
-        var a = DenseCellArguments.Read(c, keras2);
-        return new GruCell(a.Units, a.Activation,
-            Activation.Get(c.ContainsKey("recurrent_activation") ? c["recurrent_activation"] : JsonValue.Create("sigmoid"), keras2),
+        var a = CellWeightArguments.Read(c, keras2);
+        return new GruCell(KerasJson.GetInt(c, "units", 0), a.Activation,
+            CellWeightArguments.RecurrentActivation(c, keras2),
             a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer, a.KernelRegularizer, a.RecurrentRegularizer,
             a.BiasRegularizer, a.KernelConstraint, a.RecurrentConstraint, a.BiasConstraint, a.Dropout, a.RecurrentDropout, a.Seed,
             KerasJson.GetBool(c, "reset_after", !keras2), KerasJson.GetInt(c, "implementation", 2), name, a.Trainable, a.DType);

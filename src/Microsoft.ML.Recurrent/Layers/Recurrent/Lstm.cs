@@ -75,16 +75,7 @@ public class LstmCell : DenseRecurrentCell
     public override IReadOnlyList<Shape> StateShapes => [new Shape(Units), new Shape(Units)];
 
     /// <summary>With unit_forget_bias: <c>init((U,)) ‖ ones(U) ‖ init((2U,))</c>, three separate initializer calls, as Keras.</summary>
-    protected override Tensor InitialBias()
-    {
-        if (!UnitForgetBias) return base.InitialBias();
-        var dtype = DTypePolicy.VariableDType;
-        return Ops.Concat([
-            BiasInitializer.Create(new Shape(Units), dtype),
-            Tensor.Ones(new Shape(Units), dtype),
-            BiasInitializer.Create(new Shape(2 * Units), dtype),
-        ], 0);
-    }
+    protected override Tensor InitialBias() => UnitForgetBias ? ForgetBiasOfOne(Units) : base.InitialBias();
 
     /// <inheritdoc/>
     public override (Tensor Output, Tensor[] States) Step(Tensor input, IReadOnlyList<Tensor> states, CallArguments arguments)
@@ -148,9 +139,9 @@ public class LstmCell : DenseRecurrentCell
 
     internal static LstmCell Create(JsonObject c, bool keras2, string? name)
     {
-        var a = DenseCellArguments.Read(c, keras2);
-        return new LstmCell(a.Units, a.Activation,
-            Activation.Get(c.ContainsKey("recurrent_activation") ? c["recurrent_activation"] : JsonValue.Create("sigmoid"), keras2),
+        var a = CellWeightArguments.Read(c, keras2);
+        return new LstmCell(KerasJson.GetInt(c, "units", 0), a.Activation,
+            CellWeightArguments.RecurrentActivation(c, keras2),
             a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer, KerasJson.GetBool(c, "unit_forget_bias", true),
             a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.KernelConstraint, a.RecurrentConstraint, a.BiasConstraint,
             a.Dropout, a.RecurrentDropout, a.Seed, KerasJson.GetInt(c, "implementation", 2), name, a.Trainable, a.DType);

@@ -83,8 +83,8 @@ public class SimpleRnnCell : DenseRecurrentCell
 
     internal static SimpleRnnCell Create(JsonObject c, bool keras2, string? name)
     {
-        var a = DenseCellArguments.Read(c, keras2);
-        return new SimpleRnnCell(a.Units, a.Activation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+        var a = CellWeightArguments.Read(c, keras2);
+        return new SimpleRnnCell(KerasJson.GetInt(c, "units", 0), a.Activation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
             a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.KernelConstraint, a.RecurrentConstraint,
             a.BiasConstraint, a.Dropout, a.RecurrentDropout, a.Seed, name, a.Trainable, a.DType);
     }

@@ -66,6 +66,7 @@ public static class CudaRuntime
             DriverApi.Check(DriverApi.cuDeviceGetCount(&count), nameof(DriverApi.cuDeviceGetCount));
             DriverApi.Check(DriverApi.cuDriverGetVersion(&driverVersion), nameof(DriverApi.cuDriverGetVersion));
             if (count == 0) return Fail("the NVIDIA driver reports no CUDA device");
+            environment = environment with { DriverVersion = driverVersion };
 
             if (!CudaLibraries.TryLoad(CudaLibrarySearch.Cublas, out var cublasFailure, environment)) return Fail(cublasFailure!);
             if (!CudaLibraries.TryLoad(CudaLibrarySearch.Nvrtc, out var nvrtcFailure, environment)) return Fail(nvrtcFailure!);

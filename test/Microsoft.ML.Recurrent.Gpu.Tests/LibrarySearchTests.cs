@@ -134,3 +134,17 @@ public class LibrarySearchTests
         Assert.Contains("mlrec_missing", failure);
     }
 }
+
+public class DriverVersionOrderTests
+{
+    [Theory]
+    [InlineData(null, "libcublas.so.13")]
+    [InlineData(13000, "libcublas.so.13")]
+    [InlineData(12090, "libcublas.so.12")]
+    public void A_CUDA12_driver_tries_CUDA12_names_first(int? driverVersion, string first)
+    {
+        var env = new SearchEnvironment(SearchPlatform.Linux, new Dictionary<string, string>(), [], driverVersion);
+        Assert.Equal(first, CudaLibrarySearch.Candidates(CudaLibrarySearch.Cublas, env)[0].Split('/')[^1]);
+        Assert.Equal(2, CudaLibrarySearch.Candidates(CudaLibrarySearch.Cublas, env).Count(c => c.EndsWith("/usr/lib64/libcublas.so.12", StringComparison.Ordinal) || c.EndsWith("/usr/lib64/libcublas.so.13", StringComparison.Ordinal)));
+    }
+}

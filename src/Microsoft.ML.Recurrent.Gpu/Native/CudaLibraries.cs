@@ -50,10 +50,10 @@ internal static class CudaLibraries
             InstallResolver();
             if (s_loaded.TryGetValue(library.LogicalName, out var handle)) return handle;
             environment ??= SearchEnvironment.Current();
+            if (library == CudaLibrarySearch.Cublas || library == CudaLibrarySearch.Cudnn)
+                TryLoadLocked(CudaLibrarySearch.CublasLt, environment, out _); // cuDNN 9 and cuBLAS both need cuBLASLt
             if (library == CudaLibrarySearch.Cudnn)
-                foreach (var part in CudaLibrarySearch.CudnnSubLibraries)
-                    TryLoadLocked(part, environment, out _); // optional parts (cnn, engines) may be absent in slim installs
-            if (library == CudaLibrarySearch.Cublas) TryLoadLocked(CudaLibrarySearch.CublasLt, environment, out _);
+                PreloadCudnnSubLibraries(environment);
             if (TryLoadLocked(library, environment, out handle)) return handle;
             throw new CudaLibraryNotFoundException(library.LogicalName, CudaLibrarySearch.Folders(library, environment));
         }
@@ -66,6 +66,19 @@ internal static class CudaLibraries
         catch (CudaLibraryNotFoundException e) { failure = e.Message; return false; }
     }
 
+    /// <summary>
+    /// Loads the cuDNN sub-libraries, repeating passes until one makes no progress: a part that failed only because a
+    /// part it links against was not loaded yet succeeds on a later pass. Missing optional parts (cnn, engines in slim
+    /// installs) are left to cuDNN, which reports them when an operation needs them.
+    /// </summary>
+    private static void PreloadCudnnSubLibraries(SearchEnvironment environment)
+    {
+        var pending = CudaLibrarySearch.CudnnSubLibraries.ToList();
+        while (pending.RemoveAll(part => TryLoadLocked(part, environment, out _)) > 0 && pending.Count > 0)
+        {
+        }
+    }
+
     private static bool TryLoadLocked(CudaLibraryInfo library, SearchEnvironment environment, out nint handle)
     {
         if (s_loaded.TryGetValue(library.LogicalName, out handle)) return true;
@@ -73,6 +86,9 @@ internal static class CudaLibraries
         {
             bool isPath = candidate.Contains('/') || candidate.Contains('\\');
             if (isPath && !File.Exists(candidate)) continue;
+            // NVRTC loads its builtins library (versioned with the minor, e.g. .so.13.0) from its own folder; load it
+            // first so a folder that is not on the loader path still works.
+            if (isPath && library == CudaLibrarySearch.Nvrtc) PreloadSiblings(candidate, "libnvrtc-builtins.so.*");
             if (NativeLibrary.TryLoad(candidate, out handle))
             {
                 s_loaded[library.LogicalName] = handle;
@@ -82,6 +98,14 @@ internal static class CudaLibraries
         }
         handle = 0;
         return false;
+    }
+
+    private static void PreloadSiblings(string libraryPath, string pattern)
+    {
+        var folder = Path.GetDirectoryName(libraryPath);
+        if (folder is null || !Directory.Exists(folder)) return;
+        foreach (var sibling in Directory.EnumerateFiles(folder, pattern).Order(StringComparer.Ordinal))
+            NativeLibrary.TryLoad(sibling, out _);
     }
 
     private static void InstallResolver()

@@ -29,10 +29,15 @@ internal sealed record CudaLibraryInfo(
 /// <param name="Platform">Linux or Windows.</param>
 /// <param name="Environment">Environment variables (CUDA_PATH, CUDNN_PATH, LD_LIBRARY_PATH, PATH, VIRTUAL_ENV, CONDA_PREFIX, MLRECURRENT_CUDA_PATH).</param>
 /// <param name="SitePackages">Python site-packages folders found on this machine (see <see cref="CudaLibrarySearch.DiscoverSitePackages"/>).</param>
+/// <param name="DriverVersion">
+/// <c>cuDriverGetVersion</c> once the driver is loaded (13000 = CUDA 13.0), else null. A driver older than CUDA 13 cannot
+/// run CUDA 13 libraries, so CUDA 12 file names are tried first for it.
+/// </param>
 internal sealed record SearchEnvironment(
     SearchPlatform Platform,
     IReadOnlyDictionary<string, string> Environment,
-    IReadOnlyList<string> SitePackages)
+    IReadOnlyList<string> SitePackages,
+    int? DriverVersion = null)
 {
     public string? Get(string name) =>
         Environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
@@ -153,6 +158,7 @@ internal static class CudaLibrarySearch
     {
         bool windows = environment.Platform == SearchPlatform.Windows;
         var names = library.FileNames(environment.Platform);
+        if (environment.DriverVersion is < 13000) names = names.Reverse().ToArray(); // lists are ordered CUDA 13, CUDA 12
         var candidates = new List<string>();
         foreach (var folder in Folders(library, environment))
             foreach (var name in names)

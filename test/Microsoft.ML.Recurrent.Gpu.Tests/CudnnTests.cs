@@ -47,7 +47,9 @@ public unsafe class CudnnTests(ITestOutputHelper output)
 
         nuint weightBytes, workBytes;
         CudnnApi.Check(CudnnApi.cudnnGetRNNWeightSpaceSize(handle, rnnRaw, &weightBytes), "cudnnGetRNNWeightSpaceSize");
-        Assert.Equal((nuint)(4 * (hidden * inputSize + hidden * hidden + 2 * hidden) * sizeof(float)), weightBytes);
+        // At least the 4 gates' W, R and two biases; cuDNN may pad, so the exact layout is read through GetRNNWeightParams below.
+        output.WriteLine($"LSTM weight space: {weightBytes} bytes");
+        Assert.True(weightBytes >= (nuint)(4 * (hidden * inputSize + hidden * hidden + 2 * hidden) * sizeof(float)), $"weight space {weightBytes} bytes is too small");
         CudnnApi.Check(CudnnApi.cudnnGetRNNTempSpaceSizes(handle, rnnRaw, CudnnForwardMode.Inference, xRaw, &workBytes, null), "cudnnGetRNNTempSpaceSizes");
 
         var random = new Random(7);

@@ -318,12 +318,16 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
     }
 
     /// <summary>
-    /// M == 1 with B read in place: 8 vectors (4 tiles wide) of the C row stay in registers while each step
-    /// reads one contiguous 8-vector run of a B row, a stream the hardware prefetcher follows across rows.
+    /// M == 1: 8 vectors (4 tiles wide) of the C row stay in registers while each step reads two vectors from each
+    /// of 4 panels, <paramref name="panelStride"/> apart: 2 vectors when B is read in place (one contiguous
+    /// 8-vector run of a B row, a stream the hardware prefetcher follows across rows), k * Cols for pre-packed B.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    public static void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, T* c, T* scale)
+    public static void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, nint panelStride, T* c, T* scale)
     {
+        T* b1 = b + panelStride;
+        T* b2 = b + (2 * panelStride);
+        T* b3 = b + (3 * panelStride);
         nint w = Vector256<T>.Count;
         Vector256<T> s0 = Vector256<T>.Zero, s1 = Vector256<T>.Zero, s2 = Vector256<T>.Zero, s3 = Vector256<T>.Zero;
         Vector256<T> s4 = Vector256<T>.Zero, s5 = Vector256<T>.Zero, s6 = Vector256<T>.Zero, s7 = Vector256<T>.Zero;
@@ -332,14 +336,17 @@ internal readonly unsafe struct Avx2GemmKernel<T> : IGemmKernel<T> where T : unm
             Vector256<T> ai = Vector256.Create(a[0]);
             s0 = MultiplyAdd(ai, Vector256.Load(b), s0);
             s1 = MultiplyAdd(ai, Vector256.Load(b + w), s1);
-            s2 = MultiplyAdd(ai, Vector256.Load(b + 2 * w), s2);
-            s3 = MultiplyAdd(ai, Vector256.Load(b + 3 * w), s3);
-            s4 = MultiplyAdd(ai, Vector256.Load(b + 4 * w), s4);
-            s5 = MultiplyAdd(ai, Vector256.Load(b + 5 * w), s5);
-            s6 = MultiplyAdd(ai, Vector256.Load(b + 6 * w), s6);
-            s7 = MultiplyAdd(ai, Vector256.Load(b + 7 * w), s7);
+            s2 = MultiplyAdd(ai, Vector256.Load(b1), s2);
+            s3 = MultiplyAdd(ai, Vector256.Load(b1 + w), s3);
+            s4 = MultiplyAdd(ai, Vector256.Load(b2), s4);
+            s5 = MultiplyAdd(ai, Vector256.Load(b2 + w), s5);
+            s6 = MultiplyAdd(ai, Vector256.Load(b3), s6);
+            s7 = MultiplyAdd(ai, Vector256.Load(b3 + w), s7);
             a += aStep;
             b += ldb;
+            b1 += ldb;
+            b2 += ldb;
+            b3 += ldb;
         }
 
         Vector256<T> va = Vector256.Create(scale[0]);

@@ -41,9 +41,10 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged, INumber<T>
 
     /// <summary>
     /// One row of C, 4 * <see cref="Cols"/> columns wide: c = alpha * a * B + beta * c with a (1 x k, elements
-    /// aStep apart) and B read in place (k rows ldb apart).
+    /// aStep apart) and B as 4 panels of <see cref="Cols"/> columns, <paramref name="panelStride"/> apart, each
+    /// k rows ldb apart (B in place: panelStride = Cols; pre-packed: ldb = Cols, panelStride = k * Cols).
     /// </summary>
-    static abstract void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, T* c, T* scale);
+    static abstract void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, nint panelStride, T* c, T* scale);
 }
 
 /// <summary>Scalar tail of a tile store: used where a tile is narrower than the kernel (the right edge of C).</summary>

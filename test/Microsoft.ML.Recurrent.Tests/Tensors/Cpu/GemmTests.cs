@@ -184,6 +184,12 @@ public sealed class GemmTests
                 // One row (the GEMV path) with a ragged last panel, single- and multi-threaded.
                 yield return new GemmCase(transA, transB, 1, 700, 300, 1, 0.5, 3, 1, 2, false);
                 yield return new GemmCase(transA, transB, 1, 45, 20, 2, 0, 0, 0, 0, false);
+                yield return new GemmCase(transA, transB, 1, 4100, 300, 1, 0.5, 0, 1, 2, false);
+
+                // Remainder row tiles below one full panel (8 + 1, 8 + 2, 12 + 8 + 2 rows on AVX-512).
+                yield return new GemmCase(transA, transB, 9, 70, 40, 1, 0, 1, 0, 2, false);
+                yield return new GemmCase(transA, transB, 10, 33, 17, 2, 0.5, 0, 2, 1, false);
+                yield return new GemmCase(transA, transB, 22, 70, 40, 1, 0.5, 1, 2, 0, false);
 
                 // Over the parallel threshold: split by columns, then by rows; k = 300 spans two KC blocks.
                 yield return new GemmCase(transA, transB, 90, 300, 60, 1, 0, 2, 1, 0, false);

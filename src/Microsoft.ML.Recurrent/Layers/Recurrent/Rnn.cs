@@ -153,6 +153,8 @@ public class Rnn : Layer
     /// <inheritdoc/>
     protected override Tensor[] Call(Tensor inputs, CallArguments arguments)
     {
+        // Keras accepts integer sequences and computes in the layer's float dtype.
+        if (!inputs.DType.IsFloatingPoint()) inputs = Ops.Cast(inputs, DTypePolicy.ComputeDType);
         var sequences = TimeMajor ? Ops.Transpose(inputs, [1, 0, .. Enumerable.Range(2, inputs.Rank - 2)]) : inputs;
         int batch = sequences.Shape[0], steps = sequences.Shape[1];
 

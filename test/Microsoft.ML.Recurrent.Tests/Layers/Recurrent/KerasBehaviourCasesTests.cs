@@ -201,7 +201,8 @@ public class KerasBehaviourCasesTests
     [InlineData(null, new[] { 2, 2, 2, 2, 2, 2 })]
     public void Bidirectional_lstm_return_state_shapes(string? mergeMode, int[] widths)
     {
-        var x = Tensor.FromArray([101f, 202f, 303f, 404f], new Shape(1, 2, 2));
+        // Integer input is accepted, as in the Keras test.
+        var x = Tensor.FromArray([101, 202, 303, 404], new Shape(1, 2, 2));
         var outputs = new Bidirectional(new Lstm(2, returnState: true), mergeMode).Apply(x, new CallArguments());
         Assert.Equal(widths.Select(w => new Shape(1, w)), outputs.Select(o => o.Shape));
     }

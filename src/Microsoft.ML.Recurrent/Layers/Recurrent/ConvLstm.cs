@@ -236,9 +236,8 @@ public class ConvLstmCell : KernelRecurrentCell
 public class ConvLstm : Rnn
 {
     /// <summary>Wraps a configured cell; use <see cref="ConvLstm1D"/>, <see cref="ConvLstm2D"/> or <see cref="ConvLstm3D"/>.</summary>
-    protected ConvLstm(ConvLstmCell cell, bool returnSequences, bool returnState, bool goBackwards, bool stateful, bool unroll,
-        bool zeroOutputForMask, string? name, bool trainable, string? dtype, Regularizer? activityRegularizer)
-        : base(cell, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype, activityRegularizer)
+    private protected ConvLstm(ConvLstmCell cell, RecurrentLayerOptions options)
+        : base(cell, options)
     {
     }
 
@@ -262,10 +261,7 @@ public class ConvLstm : Rnn
     {
         KerasJson.RejectUnknownKeys(c, [.. ConvLstmCell.CellKeys.Where(k => k != "rank"), .. RecurrentLayerKeys, "activity_regularizer"], $"ConvLSTM{rank}D");
         var cell = ConvLstmCell.Create(c, rank, keras2, "conv_lstm_cell");
-        return new ConvLstm(cell, KerasJson.GetBool(c, "return_sequences", false), KerasJson.GetBool(c, "return_state", false),
-            KerasJson.GetBool(c, "go_backwards", false), KerasJson.GetBool(c, "stateful", false), KerasJson.GetBool(c, "unroll", false),
-            KerasJson.GetBool(c, "zero_output_for_mask", false), KerasJson.GetNullableString(c, "name"),
-            KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name, Regularizer.Get(c["activity_regularizer"]));
+        return new ConvLstm(cell, RecurrentLayerOptions.Read(c));
     }
 
     /// <summary>Creates the layer around a cell (for the rank-specific classes).</summary>

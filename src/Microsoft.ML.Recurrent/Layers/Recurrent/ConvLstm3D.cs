@@ -21,4 +21,4 @@ public sealed class ConvLstm3D(int filters, int[] kernelSize, int[]? strides = n
     : ConvLstm(MakeCell(3, filters, kernelSize, strides, padding, dataFormat, dilationRate, activation, recurrentActivation, useBias,
             kernelInitializer, recurrentInitializer, biasInitializer, unitForgetBias, kernelRegularizer, recurrentRegularizer,
             biasRegularizer, kernelConstraint, recurrentConstraint, biasConstraint, dropout, recurrentDropout, seed, trainable, dtype),
-        returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype, activityRegularizer);
+        new RecurrentLayerOptions(returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, false, name, trainable, dtype, activityRegularizer));

@@ -209,13 +209,13 @@ public class Gru : Rnn
         : this(new GruCell(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
                 kernelRegularizer, recurrentRegularizer, biasRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
                 dropout, recurrentDropout, seed, resetAfter, implementation, "gru_cell", trainable, dtype),
-            returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, useCudnn, name, trainable, dtype, activityRegularizer)
+            new RecurrentLayerOptions(returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, false, name, trainable, dtype, activityRegularizer),
+            useCudnn)
     {
     }
 
-    private Gru(GruCell cell, bool returnSequences, bool returnState, bool goBackwards, bool stateful, bool unroll,
-        bool zeroOutputForMask, string useCudnn, string? name, bool trainable, string? dtype, Regularizer? activityRegularizer)
-        : base(cell, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype, activityRegularizer)
+    private Gru(GruCell cell, RecurrentLayerOptions options, string useCudnn)
+        : base(cell, options)
     {
         UseCudnn = CudnnChoice.Parse(useCudnn);
     }
@@ -257,12 +257,6 @@ public class Gru : Rnn
     {
         KerasJson.RejectUnknownKeys(c, [.. GruCell.CellKeys, .. RecurrentLayerKeys, "activity_regularizer", "use_cudnn"], "GRU");
         var cell = GruCell.Create(c, keras2, "gru_cell");
-        return new Gru(cell, KerasJson.GetBool(c, "return_sequences", false), KerasJson.GetBool(c, "return_state", false),
-            KerasJson.GetBool(c, "go_backwards", false), KerasJson.GetBool(c, "stateful", false), KerasJson.GetBool(c, "unroll", false),
-            KerasJson.GetBool(c, "zero_output_for_mask", false), CudnnChoice.Read(c), KerasJson.GetNullableString(c, "name"),
-            KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name, Regularizer.Get(c["activity_regularizer"]))
-        {
-            TimeMajor = KerasJson.GetBool(c, "time_major", false),
-        };
+        return new Gru(cell, RecurrentLayerOptions.Read(c), CudnnChoice.Read(c));
     }
 }

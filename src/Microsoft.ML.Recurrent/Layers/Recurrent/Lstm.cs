@@ -197,13 +197,13 @@ public class Lstm : Rnn
         : this(new LstmCell(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer,
                 biasInitializer, unitForgetBias, kernelRegularizer, recurrentRegularizer, biasRegularizer, kernelConstraint,
                 recurrentConstraint, biasConstraint, dropout, recurrentDropout, seed, implementation, "lstm_cell", trainable, dtype),
-            returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, useCudnn, name, trainable, dtype, activityRegularizer)
+            new RecurrentLayerOptions(returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, false, name, trainable, dtype, activityRegularizer),
+            useCudnn)
     {
     }
 
-    private Lstm(LstmCell cell, bool returnSequences, bool returnState, bool goBackwards, bool stateful, bool unroll,
-        bool zeroOutputForMask, string useCudnn, string? name, bool trainable, string? dtype, Regularizer? activityRegularizer)
-        : base(cell, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype, activityRegularizer)
+    private Lstm(LstmCell cell, RecurrentLayerOptions options, string useCudnn)
+        : base(cell, options)
     {
         UseCudnn = CudnnChoice.Parse(useCudnn);
     }
@@ -239,12 +239,6 @@ public class Lstm : Rnn
     {
         KerasJson.RejectUnknownKeys(c, [.. LstmCell.CellKeys, .. RecurrentLayerKeys, "activity_regularizer", "use_cudnn"], "LSTM");
         var cell = LstmCell.Create(c, keras2, "lstm_cell");
-        return new Lstm(cell, KerasJson.GetBool(c, "return_sequences", false), KerasJson.GetBool(c, "return_state", false),
-            KerasJson.GetBool(c, "go_backwards", false), KerasJson.GetBool(c, "stateful", false), KerasJson.GetBool(c, "unroll", false),
-            KerasJson.GetBool(c, "zero_output_for_mask", false), CudnnChoice.Read(c), KerasJson.GetNullableString(c, "name"),
-            KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name, Regularizer.Get(c["activity_regularizer"]))
-        {
-            TimeMajor = KerasJson.GetBool(c, "time_major", false),
-        };
+        return new Lstm(cell, RecurrentLayerOptions.Read(c), CudnnChoice.Read(c));
     }
 }

@@ -52,6 +52,14 @@ public class Rnn : Layer
         if (!trainable) Trainable = false;
     }
 
+    /// <summary>Creates the layer from the base arguments as a Keras config holds them (including Keras 2 <c>time_major</c>).</summary>
+    private protected Rnn(RecurrentCell cell, RecurrentLayerOptions options)
+        : this(cell, options.ReturnSequences, options.ReturnState, options.GoBackwards, options.Stateful, options.Unroll,
+            options.ZeroOutputForMask, options.Name, options.Trainable, options.DType, options.ActivityRegularizer)
+    {
+        TimeMajor = options.TimeMajor;
+    }
+
     /// <inheritdoc/>
     public override string ClassName => "RNN";
 
@@ -270,13 +278,7 @@ public class Rnn : Layer
     {
         KerasJson.RejectUnknownKeys(c, [.. RecurrentLayerKeys, "cell", "num_constants", "activity_regularizer"], "RNN");
         if (c["cell"] is not { } cellNode) throw new FormatException("RNN config: the 'cell' key is required.");
-        return new Rnn(KerasLayers.DeserializeCell(cellNode, keras2), KerasJson.GetBool(c, "return_sequences", false),
-            KerasJson.GetBool(c, "return_state", false), KerasJson.GetBool(c, "go_backwards", false), KerasJson.GetBool(c, "stateful", false),
-            KerasJson.GetBool(c, "unroll", false), KerasJson.GetBool(c, "zero_output_for_mask", false), KerasJson.GetNullableString(c, "name"),
-            KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name, Regularizer.Get(c["activity_regularizer"]))
-        {
-            TimeMajor = KerasJson.GetBool(c, "time_major", false),
-        };
+        return new Rnn(KerasLayers.DeserializeCell(cellNode, keras2), RecurrentLayerOptions.Read(c));
     }
 
     /// <summary>
@@ -310,4 +312,16 @@ public class Rnn : Layer
         if (SerializesCell) config["cell"] = Cell.ToConfig();
         return config;
     }
+}
+
+/// <summary>The arguments every recurrent layer shares, read from a Keras config in one place.</summary>
+internal sealed record RecurrentLayerOptions(bool ReturnSequences, bool ReturnState, bool GoBackwards, bool Stateful, bool Unroll,
+    bool ZeroOutputForMask, bool TimeMajor, string? Name, bool Trainable, string? DType, Regularizer? ActivityRegularizer)
+{
+    public static RecurrentLayerOptions Read(JsonObject c) => new(
+        KerasJson.GetBool(c, "return_sequences", false), KerasJson.GetBool(c, "return_state", false),
+        KerasJson.GetBool(c, "go_backwards", false), KerasJson.GetBool(c, "stateful", false), KerasJson.GetBool(c, "unroll", false),
+        KerasJson.GetBool(c, "zero_output_for_mask", false), KerasJson.GetBool(c, "time_major", false),
+        KerasJson.GetNullableString(c, "name"), KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name,
+        Regularizer.Get(c["activity_regularizer"]));
 }

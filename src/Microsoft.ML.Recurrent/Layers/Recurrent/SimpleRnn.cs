@@ -136,14 +136,14 @@ public class SimpleRnn : Rnn
         : this(new SimpleRnnCell(units, activation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
                 kernelRegularizer, recurrentRegularizer, biasRegularizer, kernelConstraint, recurrentConstraint, biasConstraint,
                 dropout, recurrentDropout, seed, "simple_rnn_cell", trainable, dtype),
-            returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype)
+            // Keras 3's SimpleRNN accepts activity_regularizer but never applies it.
+            new RecurrentLayerOptions(returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, false, name, trainable, dtype, null))
     {
         _ = activityRegularizer;
     }
 
-    private SimpleRnn(SimpleRnnCell cell, bool returnSequences, bool returnState, bool goBackwards, bool stateful, bool unroll,
-        bool zeroOutputForMask, string? name, bool trainable, string? dtype)
-        : base(cell, returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype, null)
+    private SimpleRnn(SimpleRnnCell cell, RecurrentLayerOptions options)
+        : base(cell, options)
     {
     }
 
@@ -174,12 +174,6 @@ public class SimpleRnn : Rnn
     {
         KerasJson.RejectUnknownKeys(c, [.. DenseRecurrentCell.CommonKeys, .. RecurrentLayerKeys, "activity_regularizer"], "SimpleRNN");
         var cell = SimpleRnnCell.Create(c, keras2, "simple_rnn_cell");
-        return new SimpleRnn(cell, KerasJson.GetBool(c, "return_sequences", false), KerasJson.GetBool(c, "return_state", false),
-            KerasJson.GetBool(c, "go_backwards", false), KerasJson.GetBool(c, "stateful", false), KerasJson.GetBool(c, "unroll", false),
-            KerasJson.GetBool(c, "zero_output_for_mask", false), KerasJson.GetNullableString(c, "name"),
-            KerasJson.GetBool(c, "trainable", true), DTypePolicy.FromConfig(c["dtype"]).Name)
-        {
-            TimeMajor = KerasJson.GetBool(c, "time_major", false),
-        };
+        return new SimpleRnn(cell, RecurrentLayerOptions.Read(c) with { ActivityRegularizer = null });
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Recurrent.Tests.MLNet;
+namespace Microsoft.ML.Recurrent.Tests.MLNet.Data;
 
 /// <summary>Grouping one-row-per-step data into sequence rows with <c>mlContext.Data.GroupIntoSequences</c>.</summary>
 public class SequenceDataOperationsCatalogTests

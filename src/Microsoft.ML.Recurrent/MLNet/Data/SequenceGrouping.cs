@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Recurrent.MLNet;
+namespace Microsoft.ML.Recurrent.MLNet.Data;
 
 /// <summary>
 /// Groups one-row-per-step data into one row per sequence: rows sharing a key, ordered by time, their feature columns

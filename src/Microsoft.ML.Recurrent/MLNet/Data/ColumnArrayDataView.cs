@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Recurrent.MLNet;
+namespace Microsoft.ML.Recurrent.MLNet.Data;
 
 /// <summary>
 /// A read-only data view over values already held in memory, one array per column (element type = the column's raw

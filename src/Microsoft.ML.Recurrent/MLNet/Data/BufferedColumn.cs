@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Recurrent.MLNet;
+namespace Microsoft.ML.Recurrent.MLNet.Data;
 
 /// <summary>
 /// The values of one input column read row by row into memory (vectors deep-copied, since getters reuse buffers), so

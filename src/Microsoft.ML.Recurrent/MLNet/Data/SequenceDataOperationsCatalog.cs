@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.MLNet;
+using Microsoft.ML.Recurrent.MLNet.Data;
 
 namespace Microsoft.ML;
 

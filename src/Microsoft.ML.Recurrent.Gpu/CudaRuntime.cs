@@ -35,13 +35,13 @@ public static class CudaRuntime
     public static string Describe() => s_result.Value.Description;
 
     /// <summary>
-    /// Resolves where to compute. <paramref name="requested"/> null means automatic: CUDA device 0 when available,
+    /// Resolves where to compute. <paramref name="requested"/> null (or <see cref="Device.Auto"/>) means automatic: CUDA device 0 when available,
     /// otherwise the CPU. A CPU request is returned as is; an explicit CUDA device must exist.
     /// </summary>
     /// <exception cref="InvalidOperationException">An explicit CUDA device was requested and CUDA is unavailable or the index is out of range.</exception>
     public static Device SelectDevice(Device? requested)
     {
-        if (requested is null) return IsAvailable ? Device.Cuda(0) : Device.Cpu;
+        if (requested is null || requested.Value.Kind == DeviceKind.Auto) return IsAvailable ? Device.Cuda(0) : Device.Cpu;
         var device = requested.Value;
         if (device.Kind == DeviceKind.Cpu) return device;
         if (!TryInitialize(out var reason))

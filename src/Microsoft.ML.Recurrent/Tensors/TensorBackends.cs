@@ -22,10 +22,12 @@ public static class TensorBackends
     public static bool IsCudaRegistered => s_cudaFactory is not null;
 
     /// <summary>The backend for <paramref name="device"/>.</summary>
-    /// <exception cref="InvalidOperationException">No backend can serve the device.</exception>
+    /// <exception cref="InvalidOperationException">No backend can serve the device, or <paramref name="device"/> is <see cref="Device.Auto"/>.</exception>
     public static ITensorBackend For(Device device)
     {
         if (device.Kind == DeviceKind.Cpu) return Cpu;
+        if (device.Kind == DeviceKind.Auto)
+            throw new InvalidOperationException("Device.Auto is a choice, not a device: resolve it to Device.Cpu or Device.Cuda(n) before making tensors.");
         return s_backends.GetOrAdd(device, d => (s_cudaFactory ?? throw new InvalidOperationException(
             $"No backend for device {d}: the CUDA backend is not loaded. Reference Microsoft.ML.Recurrent.Gpu and call its registration, or use Device.Cpu."))(d));
     }

@@ -89,18 +89,7 @@ public static class ModelFile
 
             // Everything is read and checked before the model is touched; the model is returned only when complete.
             var model = Model.FromModelConfig(config);
-            var expected = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            CollectWeights(model, "layers", expected);
-            foreach (var (key, value) in expected)
-            {
-                if (!weights.TryGetValue(key, out var stored))
-                    throw new InvalidDataException($"model.weights.bin has no variable '{key}' (shape {value.Shape}).");
-                if (stored.Shape != value.Shape)
-                    throw new InvalidDataException($"Variable '{key}' has shape {stored.Shape} in the file but {value.Shape} in the model built from config.json.");
-            }
-            if (weights.Count != expected.Count)
-                throw new InvalidDataException($"model.weights.bin holds {weights.Count} variables but the model has {expected.Count}.");
-            AssignWeights(model, "layers", weights);
+            AssignCheckedWeights(model, weights);
             if (optimizerState is not null && model.Optimizer is { } optimizer)
             {
                 optimizer.Build(model.TrainableWeights);
@@ -114,6 +103,42 @@ public static class ModelFile
             // Whatever broke (zip structure, CRC, JSON, shapes, unknown classes), the caller gets one clear error type.
             throw new InvalidDataException($"'{path}' is not a complete {FormatName} file: {e.Message}", e);
         }
+    }
+
+    /// <summary>Writes <paramref name="model"/>'s variables to <paramref name="stream"/> in the <c>model.weights.bin</c> format (for model containers other than this file, such as ML.NET model zips).</summary>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    internal static void WriteWeights(Model model, Stream stream)
+    {
+        if (!model.Built) throw new InvalidOperationException($"Model '{model.Name}' is not built, so it has no weights to save.");
+        var store = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        CollectWeights(model, "layers", store);
+        WriteTensors(stream, store);
+    }
+
+    /// <summary>Reads weights written by <see cref="WriteWeights"/> into <paramref name="model"/> (built from the same config); the model is untouched unless every variable matches.</summary>
+    /// <exception cref="InvalidDataException">Truncated or altered weights, or weights of a different model.</exception>
+    internal static void ReadWeights(Model model, Stream stream, string name)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        buffer.Position = 0;
+        AssignCheckedWeights(model, ReadTensors(buffer, name));
+    }
+
+    private static void AssignCheckedWeights(Model model, Dictionary<string, Tensor> weights)
+    {
+        var expected = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        CollectWeights(model, "layers", expected);
+        foreach (var (key, value) in expected)
+        {
+            if (!weights.TryGetValue(key, out var stored))
+                throw new InvalidDataException($"The weights have no variable '{key}' (shape {value.Shape}).");
+            if (stored.Shape != value.Shape)
+                throw new InvalidDataException($"Variable '{key}' has shape {stored.Shape} in the weights but {value.Shape} in the model built from its config.");
+        }
+        if (weights.Count != expected.Count)
+            throw new InvalidDataException($"The weights hold {weights.Count} variables but the model has {expected.Count}.");
+        AssignWeights(model, "layers", weights);
     }
 
     private static void CollectWeights(Layer layer, string prefix, IDictionary<string, Tensor> store)
@@ -158,7 +183,13 @@ public static class ModelFile
 
     private static void WriteTensors(ZipArchive zip, string name, IReadOnlyDictionary<string, Tensor> tensors)
     {
-        using var writer = new BinaryWriter(zip.CreateEntry(name, CompressionLevel.Fastest).Open(), Encoding.UTF8);
+        using var entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        WriteTensors(entry, tensors);
+    }
+
+    private static void WriteTensors(Stream stream, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(s_magic);
         writer.Write(FormatVersion);
         writer.Write(tensors.Count);
@@ -185,6 +216,11 @@ public static class ModelFile
         using var buffer = new MemoryStream();
         using (var source = entry.Open()) source.CopyTo(buffer); // the zip checks the entry's CRC while reading
         buffer.Position = 0;
+        return ReadTensors(buffer, name);
+    }
+
+    private static Dictionary<string, Tensor> ReadTensors(MemoryStream buffer, string name)
+    {
         using var reader = new BinaryReader(buffer, Encoding.UTF8);
         if (!reader.ReadBytes(4).AsSpan().SequenceEqual(s_magic)) throw new InvalidDataException($"{name} does not start with the MLRW magic.");
         int version = reader.ReadInt32();

@@ -66,7 +66,12 @@ public static partial class Ops
         var output = NewLike(spec.ReturnSequences ? new Shape(batch, steps, units) : new Shape(batch, units), x);
         var finalStates = new Tensor[spec.StateCount];
         for (int i = 0; i < finalStates.Length; i++) finalStates[i] = NewLike(new Shape(batch, units), x);
-        var workspace = record ? NewLike(new Shape(checked((int)backend.RecurrentWorkspaceLength(spec, batch, steps, features))), x) : null;
+        Tensor NewWorkspace()
+        {
+            var storage = backend.AllocateRecurrentWorkspace(spec, batch, steps, features, x.DType);
+            return new Tensor(storage, new Shape(checked((int)storage.Length)));
+        }
+        var workspace = record ? NewWorkspace() : null;
         backend.RecurrentSequenceForward(spec, operands, output, finalStates, workspace);
         if (!record) return (output, finalStates);
 
@@ -75,12 +80,22 @@ public static partial class Ops
         var stateGradients = new Tensor?[finalStates.Length];
         Record(output, op, differentiable, dy =>
         {
+            // The workspace goes back to the backend after the first backward pass, so the next training step reuses
+            // its memory; a later backward pass through the same graph (rare) recomputes it from the operands.
+            if (workspace!.IsDisposed)
+            {
+                workspace = NewWorkspace();
+                var scratchOutput = NewLike(output.Shape, x);
+                var scratchStates = finalStates.Select(s => NewLike(s.Shape, x)).ToArray();
+                backend.RecurrentSequenceForward(spec, operands, scratchOutput, scratchStates, workspace);
+            }
             var dx = x.RequiresGrad ? Tensor.ZerosLike(x) : null;
             var dKernel = Tensor.ZerosLike(kernel);
             var dRecurrent = Tensor.ZerosLike(recurrentKernel);
             var dBias = bias is null ? null : Tensor.ZerosLike(bias);
             var dInitial = initialStates.Select(Tensor.ZerosLike).ToArray();
-            backend.RecurrentSequenceBackward(spec, operands, workspace!, dy, stateGradients, dx, dKernel, dRecurrent, dBias, dInitial);
+            backend.RecurrentSequenceBackward(spec, operands, workspace, dy, stateGradients, dx, dKernel, dRecurrent, dBias, dInitial);
+            workspace.Dispose();
             Array.Clear(stateGradients);
             Tensor?[] grads = bias is null ? [dx, dKernel, dRecurrent, .. dInitial] : [dx, dKernel, dRecurrent, dBias, .. dInitial];
             for (int i = 0; i < grads.Length; i++)

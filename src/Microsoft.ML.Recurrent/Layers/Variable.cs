@@ -33,6 +33,9 @@ public sealed class Variable
     /// <remarks>Inside <see cref="Layer.StatelessCall"/> this is the tensor passed for the weight instead.</remarks>
     public Tensor Value => _substitute ?? _value;
 
+    /// <summary>True while <see cref="Value"/> reads as a substitute (updates still go to the weight's own tensor).</summary>
+    internal bool IsSubstituted => _substitute is not null;
+
     /// <summary>Reads as <paramref name="substitute"/> until disposed (how stateless calls pass explicit weights).</summary>
     internal IDisposable Substitute(Tensor substitute)
     {

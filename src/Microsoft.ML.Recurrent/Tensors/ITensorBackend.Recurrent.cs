@@ -9,6 +9,13 @@ public partial interface ITensorBackend
     long RecurrentWorkspaceLength(RecurrentSequenceSpec spec, int batch, int steps, int features);
 
     /// <summary>
+    /// Storage for a workspace of <see cref="RecurrentWorkspaceLength"/> elements of <paramref name="dtype"/>, with
+    /// undefined contents (the forward pass writes every element the backward pass reads). The backend may reuse the
+    /// memory of released workspaces, so release it (dispose its tensor) as soon as the backward pass is done.
+    /// </summary>
+    TensorStorage AllocateRecurrentWorkspace(RecurrentSequenceSpec spec, int batch, int steps, int features, DType dtype);
+
+    /// <summary>
     /// Runs a whole LSTM / GRU / SimpleRNN sequence with Keras <c>RNN</c> semantics: at a masked step the states
     /// carry over and the output repeats the previous output (zeros before the first valid step), or is zero with
     /// <see cref="RecurrentSequenceSpec.ZeroOutputForMask"/>; <see cref="RecurrentSequenceSpec.GoBackwards"/> returns

@@ -5,6 +5,10 @@ internal sealed partial class CpuBackend
     public long RecurrentWorkspaceLength(RecurrentSequenceSpec spec, int batch, int steps, int features) =>
         FusedRecurrentKernel<float>.WorkspaceLength(spec, batch, steps, ExtraBlocks(spec.Kind));
 
+    // Training allocates one workspace per step of the same size: reuse them through the pool.
+    public TensorStorage AllocateRecurrentWorkspace(RecurrentSequenceSpec spec, int batch, int steps, int features, DType dtype) =>
+        CpuStorage.RentPinned(dtype, checked((int)RecurrentWorkspaceLength(spec, batch, steps, features)));
+
     public void RecurrentSequenceForward(RecurrentSequenceSpec spec, RecurrentSequenceOperands operands, Tensor output, IReadOnlyList<Tensor> finalStates, Tensor? workspace)
     {
         if (operands.X.DType == DType.Float32)

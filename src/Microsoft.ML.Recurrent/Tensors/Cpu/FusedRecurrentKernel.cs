@@ -197,7 +197,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
     public void Forward(Tensor output, IReadOnlyList<Tensor> finalStates)
     {
         int bu = Batch * Units;
-        Projection = Allocate((long)Batch * Steps * Width);
+        Projection = Allocate((long)Batch * Steps * Width, clear: false);
         InputProjection();
         H = Allocate(bu);
         Row((T*)InitialStates[0], bu).CopyTo(Row(H, bu));
@@ -255,7 +255,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
         }
         else
         {
-            var masked = Allocate(rows * Features);
+            var masked = Allocate(rows * Features, clear: false);
             int groups = _inputMasks.Length == 1 ? 1 : Gates;
             int width = groups == 1 ? Width : Units;
             for (int g = 0; g < groups; g++)
@@ -315,8 +315,9 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
     {
         int bu = Batch * Units;
         long rows = (long)Batch * Steps;
-        DZ = Allocate(rows * Width);
-        DZRec = SeparateRecurrentGradient ? Allocate(rows * Width) : DZ;
+        // Every valid row of DZ is written by the step that owns it; masked rows must read as zero.
+        DZ = Allocate(rows * Width, clear: Mask != null);
+        DZRec = SeparateRecurrentGradient ? Allocate(rows * Width, clear: Mask != null) : DZ;
         DH = Allocate(bu);
         if (dFinalStates.Count > 0 && dFinalStates[0] is { } dh) PinSpan(dh, bu).CopyTo(Row(DH, bu));
         if (Spec.StateCount > 1)
@@ -395,8 +396,8 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
         }
         else
         {
-            var masked = Allocate((long)rows * Features);
-            var part = dX != null ? Allocate((long)rows * Features) : null;
+            var masked = Allocate((long)rows * Features, clear: false);
+            var part = dX != null ? Allocate((long)rows * Features, clear: false) : null;
             int groups = _inputMasks.Length == 1 ? 1 : Gates;
             int width = groups == 1 ? Width : Units;
             if (dX != null) Row(dX, rows * Features).Clear();
@@ -418,7 +419,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
             }
         }
 
-        T* scratch = _recurrentMasks.Length > 0 || Spec.Kind == RecurrentCellKind.Gru ? Allocate((long)rows * Units) : null;
+        T* scratch = _recurrentMasks.Length > 0 ? Allocate((long)rows * Units, clear: false) : null;
         foreach (var (g0, g1) in Groups())
         {
             T* operand = RecurrentOperand(g0, scratch);
@@ -472,10 +473,14 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
             Gemm.Dgemm(transA, transB, m, n, k, 1.0, (double*)a, lda, (double*)b, ldb, double.CreateTruncating(beta), (double*)c, ldc);
     }
 
-    /// <summary>A zeroed buffer on the pinned heap, alive as long as the kernel.</summary>
-    protected T* Allocate(long length)
+    /// <summary>
+    /// A pinned buffer rented from <see cref="PinnedArrayPool{T}"/> for the kernel's lifetime (handed back by
+    /// <see cref="Dispose"/>): zeroed, or with stale contents when <paramref name="clear"/> is false because the caller
+    /// overwrites every element before reading it.
+    /// </summary>
+    protected T* Allocate(long length, bool clear = true)
     {
-        var array = GC.AllocateArray<T>(checked((int)Math.Max(1, length)), pinned: true);
+        var array = PinnedArrayPool<T>.Rent(checked((int)Math.Max(1, length)), clear);
         _arrays.Add(array);
         return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
     }
@@ -496,6 +501,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
     {
         foreach (var handle in _pins) handle.Free();
         _pins.Clear();
+        foreach (var array in _arrays) PinnedArrayPool<T>.Return(array);
         _arrays.Clear();
     }
 }

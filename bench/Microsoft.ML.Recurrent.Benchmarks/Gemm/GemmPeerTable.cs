@@ -49,8 +49,14 @@ internal static unsafe partial class GemmPeerTable
         Console.WriteLine();
         Console.WriteLine("| shape (M x N x K) | ours GFLOP/s | ours, pre-packed B GFLOP/s | OpenBLAS GFLOP/s | ratio | ratio, pre-packed B |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        string? only = StringOption(args, "--shapes");
         foreach (GemmShape shape in GemmShape.Standard)
         {
+            if (only is not null && Array.IndexOf(only.Split(','), shape.ToString()) < 0)
+            {
+                continue;
+            }
+
             var (ours, packed, openBlas) = Measure(shape, rounds, roundSeconds);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
@@ -170,6 +176,12 @@ internal static unsafe partial class GemmPeerTable
     {
         values.Sort();
         return values[values.Count / 2];
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
     private static int IntOption(string[] args, string name, int fallback)

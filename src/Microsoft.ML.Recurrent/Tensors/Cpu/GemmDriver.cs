@@ -60,6 +60,12 @@ internal static unsafe class GemmDriver<T, TKernel>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(ref GemmOperands<T> op, int i0, int i1, int j0, int j1)
     {
+        j0 = TKernel.RunUnpacked(ref op, i0, i1, j0, j1);
+        if (j0 >= j1)
+        {
+            return;
+        }
+
         int nr = TKernel.Cols;
         int mr = TKernel.Rows;
         int kcMax = Depth(op.K);

@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 
 /// <summary>AVX-512F micro-kernel: 12 rows x 2 vectors (12x32 floats, 12x16 doubles), 24 of the 32 zmm registers as accumulators; 12 rather than 14 rows because it measured faster (106 vs 92 GFLOP/s on one tile at k = 64).</summary>
-internal readonly unsafe struct Avx512GemmKernel<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
+internal readonly unsafe partial struct Avx512GemmKernel<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
 {
     public static int Rows => 12;
 

@@ -13,7 +13,9 @@ internal interface IRowCount
 
 internal readonly struct Rows1 : IRowCount { public static int Count => 1; }
 internal readonly struct Rows2 : IRowCount { public static int Count => 2; }
+internal readonly struct Rows3 : IRowCount { public static int Count => 3; }
 internal readonly struct Rows4 : IRowCount { public static int Count => 4; }
+internal readonly struct Rows5 : IRowCount { public static int Count => 5; }
 internal readonly struct Rows6 : IRowCount { public static int Count => 6; }
 internal readonly struct Rows8 : IRowCount { public static int Count => 8; }
 internal readonly struct Rows12 : IRowCount { public static int Count => 12; }
@@ -45,6 +47,13 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged, INumber<T>
     /// k rows ldb apart (B in place: panelStride = Cols; pre-packed: ldb = Cols, panelStride = k * Cols).
     /// </summary>
     static abstract void RowTimesMatrix(nint k, T* a, nint aStep, T* b, nint ldb, nint panelStride, T* c, T* scale);
+
+    /// <summary>
+    /// Computes rows [i0, i1) of C over a leading run of columns [j0, returned) by a path that packs nothing (A
+    /// read in place, B in place or pre-packed), where this kernel family has one and the shape suits it;
+    /// <see cref="GemmDriver{T, TKernel}.Run"/> does the columns left over. Returns j0 (did nothing) by default.
+    /// </summary>
+    static virtual int RunUnpacked(ref GemmOperands<T> op, int i0, int i1, int j0, int j1) => j0;
 }
 
 /// <summary>Scalar tail of a tile store: used where a tile is narrower than the kernel (the right edge of C).</summary>

@@ -86,6 +86,39 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// Few rows and a shallow depth take the AVX-512 path that packs nothing (tiles of up to 6 rows x 64 columns):
+    /// every tile height (1..9 rows and balanced splits of 13, 32, 33, 97), ragged column blocks left to the packed
+    /// path, k = 1, the depth limits of B in place (64) and pre-packed (256), and all transposes.
+    /// </summary>
+    [Fact]
+    public void FewRowsAndShallowDepthMatchNaiveProduct()
+    {
+        GemmPath path = Gemm.IsSupported(GemmPath.Avx512) ? GemmPath.Avx512 : GemmPath.Auto;
+        int[] rows = [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 32, 33, 97];
+        int[] columns = [64, 70, 145, 256, 33];
+        int[] depths = [1, 3, 64, 65, 256];
+        int index = 0;
+        foreach (int m in rows)
+        {
+            foreach (bool transA in new[] { false, true })
+            {
+                for (int mode = 0; mode < 3; mode++)
+                {
+                    int n = columns[index % columns.Length];
+                    int k = depths[(index / columns.Length + index) % depths.Length];
+                    double alpha = index % 4 == 0 ? -0.5 : 1;
+                    double beta = (index % 3) switch { 0 => 0, 1 => 1, _ => 0.25 };
+                    int pad = index % 2;
+                    index++;
+                    var gemmCase = new GemmCase(transA, mode == 1, m, n, k, alpha, beta, pad, pad, pad, mode == 2);
+                    Check<float>(path, 1, gemmCase);
+                    Check<double>(path, 2, gemmCase);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void BetaZeroIgnoresNaNInC()
     {

@@ -47,6 +47,9 @@ internal sealed class RecurrentModelScorer
         };
     }
 
+    /// <summary>The sequence column read.</summary>
+    public SequenceColumn Sequence => _sequence;
+
     /// <summary>The output column's type.</summary>
     public VectorDataViewType OutputType { get; }
 

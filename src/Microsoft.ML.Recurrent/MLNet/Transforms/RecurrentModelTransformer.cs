@@ -33,7 +33,7 @@ public sealed class RecurrentModelTransformer : ITransformer
     internal static readonly ModelVersion Version = new("RNNAPPLY", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
 
     private readonly Model _network;
-    private (DataViewType InputType, RecurrentModelScorer Scorer)? _lastBinding;
+    private Binding? _lastBinding;
 
     internal RecurrentModelTransformer(Model network, string outputColumnName, string inputColumnName, RecurrentModelOutput output, int? featuresPerStep)
     {
@@ -114,7 +114,7 @@ public sealed class RecurrentModelTransformer : ITransformer
 
         var sequence = SequenceColumn.FromType(InputColumnName, column.Type, FeaturesPerStep);
         var scorer = new RecurrentModelScorer(_network, sequence, Output);
-        _lastBinding = (column.Type, scorer);
+        _lastBinding = new Binding(column.Type, scorer);
         return scorer;
     }
 
@@ -122,7 +122,7 @@ public sealed class RecurrentModelTransformer : ITransformer
     {
         var scorer = Bind(inputSchema);
         var column = inputSchema[InputColumnName];
-        var sequence = SequenceColumn.FromType(InputColumnName, column.Type, FeaturesPerStep);
+        var sequence = scorer.Sequence;
         return new AppendedColumns(
             [new DataViewSchema.DetachedColumn(OutputColumnName, scorer.OutputType)],
             [InputColumnName],
@@ -149,4 +149,7 @@ public sealed class RecurrentModelTransformer : ITransformer
                 return [getOutput];
             });
     }
+
+    // One reference, so a binding is replaced atomically when cursors bind from several threads.
+    private sealed record Binding(DataViewType InputType, RecurrentModelScorer Scorer);
 }

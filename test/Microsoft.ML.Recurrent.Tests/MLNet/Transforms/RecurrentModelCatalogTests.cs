@@ -288,4 +288,51 @@ public class RecurrentModelCatalogTests
         Assert.Equal(before, Encodings(transformer.Transform(data)));
         Assert.Equal(0f, RunDirectly(network, Rows()[0].Features)[0]);
     }
+
+    [Fact]
+    public void The_estimator_describes_its_output_column_before_fitting()
+    {
+        var internals = MLNetInternals.Current;
+        var fixedInput = new SchemaShape([internals.CreateSchemaColumn("Features", SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, null)]);
+        var variableInput = new SchemaShape([internals.CreateSchemaColumn("Features", SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Single, false, null)]);
+        RandomSeeds.Set(5);
+
+        var perSequence = _mlContext.Transforms.ApplyRecurrentModel("Encoding", "Features", new Sequential([new Lstm(2)]), featuresPerStep: 3);
+        var perStep = _mlContext.Transforms.ApplyRecurrentModel("Encoding", "Features", new Sequential([new Lstm(2, returnSequences: true)]), featuresPerStep: 3);
+
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, perSequence.GetOutputSchema(fixedInput).Single(c => c.Name == "Encoding").Kind);
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, perSequence.GetOutputSchema(variableInput).Single(c => c.Name == "Encoding").Kind);
+        Assert.Equal(SchemaShape.Column.VectorKind.VariableVector, perStep.GetOutputSchema(variableInput).Single(c => c.Name == "Encoding").Kind);
+        var scalar = new SchemaShape([internals.CreateSchemaColumn("Features", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, null)]);
+        Assert.Contains("'Features'", Assert.Throws<ArgumentOutOfRangeException>(() => perSequence.GetOutputSchema(scalar)).Message);
+    }
+
+    public sealed class Reading
+    {
+        public string Sensor { get; set; } = "";
+
+        public int Minute { get; set; }
+
+        public float Temperature { get; set; }
+
+        public float Pressure { get; set; }
+    }
+
+    [Fact]
+    public void Rows_per_step_grouped_into_sequences_can_be_encoded()
+    {
+        // One row per sensor and minute → one 4-step sequence per sensor → an LSTM encoding per sensor.
+        var readings = Enumerable.Range(0, 10).Select(m => new Reading { Sensor = m % 2 == 0 ? "a" : "b", Minute = m, Temperature = MathF.Sin(m), Pressure = MathF.Cos(m) });
+        var sequences = _mlContext.Data.GroupIntoSequences(_mlContext.Data.LoadFromEnumerable(readings), keyColumnName: "Sensor",
+            featureColumnNames: ["Temperature", "Pressure"], timeColumnName: "Minute", sequenceLength: 4);
+        RandomSeeds.Set(11);
+        var encoder = new Sequential([new Lstm(3)]);
+
+        var encoded = _mlContext.Transforms.ApplyRecurrentModel("Encoding", "Features", encoder).Fit(sequences).Transform(sequences);
+
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 3), encoded.Schema["Encoding"].Type);
+        // sensor "b": minutes 3, 5, 7, 9 (truncation keeps the latest 4 of 5)
+        float[] b = [.. new[] { 3, 5, 7, 9 }.SelectMany(m => new[] { MathF.Sin(m), MathF.Cos(m) })];
+        AssertClose(RunDirectly(encoder, b, features: 2), Encodings(encoded)[1]);
+    }
 }

@@ -1,12 +1,11 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.ML.Recurrent.Autograd;
 using Microsoft.ML.Recurrent.Tensors.Cpu;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
 
 /// <summary>
-/// LSTM, GRU and SimpleRNN (Keras defaults, return_sequences=False, float32, CPU): inference (the layer under
-/// <see cref="Autodiff.NoGrad"/>) and one training step (Sequential of the layer, MSE, Adam: forward + backward +
+/// LSTM, GRU and SimpleRNN (Keras defaults, return_sequences=False, float32, CPU): inference (the layer through the
+/// allocation-free <c>SequencePredictor</c>) and one training step (Sequential of the layer, MSE, Adam: forward + backward +
 /// update), with the memory diagnoser (allocated bytes per operation).
 /// Run: dotnet run -c Release --project bench/Microsoft.ML.Recurrent.Benchmarks -- --filter '*RecurrentBenchmarks*'
 /// </summary>
@@ -16,7 +15,6 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 public class RecurrentBenchmarks
 {
     private RecurrentCase _case = null!;
-    private IDisposable? _noGrad;
 
     public static IEnumerable<RecurrentConfig> Configs => RecurrentConfig.Standard;
 
@@ -40,19 +38,10 @@ public class RecurrentBenchmarks
     public void SetupTraining() => Setup();
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _noGrad?.Dispose();
-        _noGrad = null;
-    }
+    public void Cleanup() => _case.Predictor.Dispose();
 
     [Benchmark]
-    public object Inference()
-    {
-        // NoGrad is per thread: take it on the thread that runs the benchmark (once; its scope object is not counted per op).
-        if (Autodiff.IsRecording) _noGrad = Autodiff.NoGrad();
-        return _case.Infer();
-    }
+    public object Inference() => _case.Infer();
 
     [Benchmark]
     public double TrainStep() => _case.TrainStep();

@@ -32,7 +32,8 @@ public readonly record struct RecurrentConfig(int Batch, int Steps, int Input, i
 
 /// <summary>
 /// One layer and its data, shared by the BenchmarkDotNet benchmarks and the `recurrent-table` command.
-/// Inference: the layer alone (return_sequences=False), called under <see cref="Autodiff.NoGrad"/>.
+/// Inference: the layer alone (return_sequences=False) through <see cref="Model.CreatePredictor"/>'s predictor (no tape, no
+/// allocation per call).
 /// Training step: a <see cref="Sequential"/> of that layer compiled with Adam and mean squared error against a
 /// (batch, units) target; one <see cref="Model.TrainOnBatch"/> is forward + backward + Adam update.
 /// </summary>
@@ -44,9 +45,12 @@ public sealed class RecurrentCase
         Config = config;
         RandomSeeds.Set(seed);
         Layer = NewLayer(cell, config.Units);
-        Input = Tensor.FromArray(Uniform(config.Batch * config.Steps * config.Input, seed + 10), new Shape(config.Batch, config.Steps, config.Input));
+        InputValues = Uniform(config.Batch * config.Steps * config.Input, seed + 10);
+        Input = Tensor.FromArray(InputValues, new Shape(config.Batch, config.Steps, config.Input));
         Target = Tensor.FromArray(Uniform(config.Batch * config.Units, seed + 20), new Shape(config.Batch, config.Units));
         using (Autodiff.NoGrad()) Layer.Apply(Input); // builds the weights
+        Predictor = new Sequential([Layer], inputShape: [config.Steps, config.Input]).CreatePredictor();
+        Output = new float[config.Batch * Predictor.GetOutputLength(config.Steps)];
 
         RandomSeeds.Set(seed);
         Model = new Sequential([NewLayer(cell, config.Units)], inputShape: [config.Steps, config.Input]);
@@ -65,10 +69,26 @@ public sealed class RecurrentCase
 
     public Tensor Input { get; }
 
+    /// <summary>The values of <see cref="Input"/>, for the predictor.</summary>
+    public float[] InputValues { get; }
+
+    /// <summary>The allocation-free predictor over <see cref="Layer"/> (<see cref="Model.CreatePredictor"/>).</summary>
+    public SequencePredictor Predictor { get; }
+
+    /// <summary>Where <see cref="Infer"/> writes: (batch, units).</summary>
+    public float[] Output { get; }
+
     public Tensor Target { get; }
 
-    /// <summary>One inference call; the caller holds <see cref="Autodiff.NoGrad"/>.</summary>
-    public Tensor Infer() => Layer.Apply(Input);
+    /// <summary>One inference call through the allocation-free predictor (what ML.NET scoring uses); returns <see cref="Output"/>.</summary>
+    public float[] Infer()
+    {
+        Predictor.Predict(InputValues, Config.Batch, Output);
+        return Output;
+    }
+
+    /// <summary>One inference call through the layer's tensor path; the caller holds <see cref="Autodiff.NoGrad"/>.</summary>
+    public Tensor InferThroughLayer() => Layer.Apply(Input);
 
     /// <summary>One training step (forward, backward, Adam update).</summary>
     public double TrainStep() => Model.TrainOnBatch(Input, Target)["loss"];

@@ -82,7 +82,17 @@ public sealed class Variable
         using var _ = Autodiff.NoGrad();
         var converted = value.DType == _value.DType ? value : Ops.Cast(value, _value.DType);
         _value.Backend.Copy(TensorView.Of(converted), TensorView.Of(_value), accumulate: false);
+        Version++;
     }
+
+    /// <summary>
+    /// Counts the changes to the value (<see cref="Assign(Tensor)"/>, in-place optimizer updates through
+    /// <see cref="MarkChanged"/>), so caches derived from it (packed kernels) know when to refresh.
+    /// </summary>
+    internal int Version { get; private set; }
+
+    /// <summary>Records that the value was overwritten in place (by code that writes the storage directly).</summary>
+    internal void MarkChanged() => Version++;
 
     /// <summary>Overwrites the value from host memory (row-major).</summary>
     public void Assign(float[] values) => Assign(Tensor.FromArray(values, Shape, _value.Device));

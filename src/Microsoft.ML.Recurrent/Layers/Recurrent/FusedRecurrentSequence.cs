@@ -14,6 +14,34 @@ internal static class FusedRecurrentSequence
     /// <summary>Whether a fused kernel can apply <paramref name="activation"/> (the identity or an elementwise op).</summary>
     public static bool CanFuse(Activation activation) => activation.IsLinear || activation.Op is not null;
 
+    /// <summary>The fused op's spec for a built-in layer and its cell.</summary>
+    public static RecurrentSequenceSpec Spec(Rnn layer, DenseRecurrentCell cell, RecurrentCellKind kind, Activation? recurrentActivation, bool resetAfter) =>
+        new(kind, cell.Units, cell.Activation.Op, recurrentActivation?.Op, layer.GoBackwards, layer.ZeroOutputForMask,
+            layer.ReturnSequences, cell.UseBias, resetAfter)
+        {
+            ActivationAlpha = cell.Activation.OpAlpha,
+            ActivationBeta = cell.Activation.OpBeta,
+            RecurrentActivationAlpha = recurrentActivation?.OpAlpha ?? 0,
+            RecurrentActivationBeta = recurrentActivation?.OpBeta ?? 0,
+        };
+
+    /// <summary>
+    /// The fused form of a built-in LSTM / GRU / SimpleRNN layer (its cell, kind, recurrent activation and GRU
+    /// variant), or null for any other recurrent layer or a cell whose activations cannot be fused.
+    /// </summary>
+    public static (DenseRecurrentCell Cell, RecurrentSequenceSpec Spec)? Describe(Rnn layer)
+    {
+        (DenseRecurrentCell cell, RecurrentCellKind kind, Activation? recurrent, bool resetAfter) = layer switch
+        {
+            Lstm l => ((DenseRecurrentCell)l.Cell, RecurrentCellKind.Lstm, (Activation?)l.Cell.RecurrentActivation, false),
+            Gru g => (g.Cell, RecurrentCellKind.Gru, g.Cell.RecurrentActivation, g.Cell.ResetAfter),
+            SimpleRnn s => (s.Cell, RecurrentCellKind.SimpleRnn, null, false),
+            _ => (null!, default, null, false),
+        };
+        if (cell is null || !CanFuse(cell.Activation) || (recurrent is not null && !CanFuse(recurrent))) return null;
+        return (cell, Spec(layer, cell, kind, recurrent, resetAfter));
+    }
+
     /// <summary>
     /// Runs the sequence fused, or returns null when the fused op does not cover the configuration (a custom or
     /// softmax activation, weights of another dtype or device, an empty batch or sequence, or fused kernels switched off).
@@ -30,14 +58,7 @@ internal static class FusedRecurrentSequence
         foreach (var t in (Tensor?[])[kernel, recurrentKernel, bias, .. initialStates])
             if (t is not null && (t.DType != sequences.DType || t.Device != sequences.Device)) return null;
 
-        var spec = new RecurrentSequenceSpec(kind, cell.Units, cell.Activation.Op, recurrentActivation?.Op, layer.GoBackwards,
-            layer.ZeroOutputForMask, layer.ReturnSequences, cell.UseBias, resetAfter)
-        {
-            ActivationAlpha = cell.Activation.OpAlpha,
-            ActivationBeta = cell.Activation.OpBeta,
-            RecurrentActivationAlpha = recurrentActivation?.OpAlpha ?? 0,
-            RecurrentActivationBeta = recurrentActivation?.OpBeta ?? 0,
-        };
+        var spec = Spec(layer, cell, kind, recurrentActivation, resetAfter);
 
         cell.ResetDropoutMasks();
         try

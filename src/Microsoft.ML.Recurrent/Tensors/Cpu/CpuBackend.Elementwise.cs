@@ -17,30 +17,34 @@ internal sealed partial class CpuBackend
         var ys = ((CpuStorage)y.Storage).Array<T>();
         ParallelRange(xs.Length, (from, to) =>
         {
-            var s = xs.AsSpan((int)from, (int)(to - from));
-            var d = ys.AsSpan((int)from, (int)(to - from));
-            switch (op)
-            {
-                case UnaryOp.Negate: TensorPrimitives.Negate<T>(s, d); break;
-                case UnaryOp.Abs: TensorPrimitives.Abs<T>(s, d); break;
-                case UnaryOp.Square: TensorPrimitives.Multiply<T>(s, s, d); break;
-                case UnaryOp.Sqrt: TensorPrimitives.Sqrt<T>(s, d); break;
-                case UnaryOp.Reciprocal: TensorPrimitives.Reciprocal<T>(s, d); break;
-                case UnaryOp.Exp: TensorPrimitives.Exp<T>(s, d); break;
-                case UnaryOp.Log: TensorPrimitives.Log<T>(s, d); break;
-                case UnaryOp.Sin: TensorPrimitives.Sin<T>(s, d); break;
-                case UnaryOp.Cos: TensorPrimitives.Cos<T>(s, d); break;
-                case UnaryOp.Tanh when typeof(T) == typeof(float):
-                    TanhThroughDouble(MemoryMarshal.Cast<T, float>(s), MemoryMarshal.Cast<T, float>(d));
-                    break;
-                case UnaryOp.Tanh: TensorPrimitives.Tanh<T>(s, d); break;
-                case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid<T>(s, d); break;
-                default:
-                    for (int i = 0; i < s.Length; i++)
-                        d[i] = T.CreateTruncating(ElementwiseMath.Forward(op, double.CreateTruncating(s[i]), alpha, beta));
-                    break;
-            }
+            UnarySpan<T>(op, xs.AsSpan((int)from, (int)(to - from)), ys.AsSpan((int)from, (int)(to - from)), alpha, beta);
         });
+    }
+
+    /// <summary>The elementwise op on one run of elements (what <see cref="Unary"/> applies to each chunk); allocates nothing.</summary>
+    internal static void UnarySpan<T>(UnaryOp op, ReadOnlySpan<T> s, Span<T> d, double alpha, double beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Negate: TensorPrimitives.Negate<T>(s, d); break;
+            case UnaryOp.Abs: TensorPrimitives.Abs<T>(s, d); break;
+            case UnaryOp.Square: TensorPrimitives.Multiply<T>(s, s, d); break;
+            case UnaryOp.Sqrt: TensorPrimitives.Sqrt<T>(s, d); break;
+            case UnaryOp.Reciprocal: TensorPrimitives.Reciprocal<T>(s, d); break;
+            case UnaryOp.Exp: TensorPrimitives.Exp<T>(s, d); break;
+            case UnaryOp.Log: TensorPrimitives.Log<T>(s, d); break;
+            case UnaryOp.Sin: TensorPrimitives.Sin<T>(s, d); break;
+            case UnaryOp.Cos: TensorPrimitives.Cos<T>(s, d); break;
+            case UnaryOp.Tanh when typeof(T) == typeof(float):
+                TanhThroughDouble(MemoryMarshal.Cast<T, float>(s), MemoryMarshal.Cast<T, float>(d));
+                break;
+            case UnaryOp.Tanh: TensorPrimitives.Tanh<T>(s, d); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid<T>(s, d); break;
+            default:
+                for (int i = 0; i < s.Length; i++)
+                    d[i] = T.CreateTruncating(ElementwiseMath.Forward(op, double.CreateTruncating(s[i]), alpha, beta));
+                break;
+        }
     }
 
     /// <summary>

@@ -178,11 +178,12 @@ internal sealed partial class CpuBackend : ITensorBackend
         else SoftmaxRows<double>(x, y, log);
     }
 
-    private static void SoftmaxRows<T>(Tensor x, Tensor y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void SoftmaxRows<T>(Tensor x, Tensor y, bool log) where T : unmanaged, IFloatingPointIeee754<T> =>
+        SoftmaxRows<T>(x.Span<T>(), y.Span<T>(), x.Rank == 0 ? 1 : x.Shape[^1], log);
+
+    /// <summary>Softmax (or log-softmax) of each <paramref name="width"/>-long row of <paramref name="xs"/>; allocates nothing.</summary>
+    internal static void SoftmaxRows<T>(ReadOnlySpan<T> xs, Span<T> ys, int width, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var xs = x.Span<T>();
-        var ys = y.Span<T>();
-        int width = x.Rank == 0 ? 1 : x.Shape[^1];
         if (width == 0) return;
         for (int start = 0; start < xs.Length; start += width)
         {

@@ -296,8 +296,7 @@ internal static unsafe class Gemm
             return;
         }
 
-        var job = new StripJob<T, TKernel>(op, splitColumns, units, threads);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+        StripJob<T, TKernel>.Run(op, splitColumns, units, threads, rowVector: false);
     }
 
     /// <summary>
@@ -316,26 +315,47 @@ internal static unsafe class Gemm
             return;
         }
 
-        var job = new StripJob<T, TKernel>(op, splitColumns: true, panels, threads, rowVector: true);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+        StripJob<T, TKernel>.Run(op, splitColumns: true, panels, threads, rowVector: true);
     }
 
-    /// <summary>One call's work split into strips; a class so the parallel loop body can capture it.</summary>
-    private sealed class StripJob<T, TKernel>(GemmOperands<T> op, bool splitColumns, int units, int parts, bool rowVector = false)
+    /// <summary>
+    /// One call's work split into strips, run by <see cref="ParallelParts"/>; one instance per calling thread is
+    /// reused, so a threaded product allocates nothing.
+    /// </summary>
+    private sealed class StripJob<T, TKernel> : IPartedWork
         where T : unmanaged, INumber<T>
         where TKernel : IGemmKernel<T>
     {
-        private GemmOperands<T> _op = op;
+        [ThreadStatic]
+        private static StripJob<T, TKernel>? t_job;
+
+        private GemmOperands<T> _op;
+        private bool _splitColumns;
+        private bool _rowVector;
+        private int _units;
+        private int _parts;
+
+        public static void Run(GemmOperands<T> op, bool splitColumns, int units, int parts, bool rowVector)
+        {
+            var job = t_job ??= new StripJob<T, TKernel>();
+            job._op = op;
+            job._splitColumns = splitColumns;
+            job._units = units;
+            job._parts = parts;
+            job._rowVector = rowVector;
+            ParallelParts.Run(job, parts, parts);
+        }
 
         public void Run(int part)
         {
+            int units = _units, parts = _parts;
             int first = (int)((long)units * part / parts);
             int last = (int)((long)units * (part + 1) / parts);
-            if (splitColumns)
+            if (_splitColumns)
             {
                 int j0 = first * TKernel.Cols;
                 int j1 = Math.Min(_op.N, last * TKernel.Cols);
-                if (rowVector)
+                if (_rowVector)
                 {
                     GemmDriver<T, TKernel>.RunRowVector(ref _op, j0, j1);
                 }
@@ -456,6 +476,27 @@ internal static unsafe class Gemm
         internal T[] Storage { get; }
 
         internal nint PanelWidth { get; }
+
+        /// <summary>
+        /// Packs new values of the same-shaped op(B) into this matrix's storage (no allocation), e.g. after the
+        /// weights it was packed from were assigned.
+        /// </summary>
+        internal void Repack(bool transB, T* b, int ldb)
+        {
+            CheckStride(nameof(ldb), ldb, transB ? K : N, transB ? "k (op(B) is transposed)" : "n");
+            switch (Path)
+            {
+                case GemmPath.Avx512:
+                    GemmDriver<T, Avx512GemmKernel<T>>.PackAll(transB, b, ldb, K, N, Data);
+                    break;
+                case GemmPath.Avx2:
+                    GemmDriver<T, Avx2GemmKernel<T>>.PackAll(transB, b, ldb, K, N, Data);
+                    break;
+                default:
+                    GemmDriver<T, PortableGemmKernel<T>>.PackAll(transB, b, ldb, K, N, Data);
+                    break;
+            }
+        }
 
         internal static PackedMatrix<T> Create(bool transB, int k, int n, T* b, int ldb, GemmPath path)
         {

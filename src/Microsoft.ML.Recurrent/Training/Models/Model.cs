@@ -202,6 +202,14 @@ public abstract class Model : Layer
         return Run(x, training: false, out _);
     }
 
+    /// <summary>
+    /// A predictor that scores sequences with this model's current weights without an autograd tape and, for the
+    /// recurrent, dense and masking layers, without allocating per call (ML.NET scoring calls it one sequence at a
+    /// time). Not thread-safe: create one per thread. See <see cref="SequencePredictor"/> for what it covers.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is not built for <c>(batch, steps, features)</c> inputs yet.</exception>
+    public SequencePredictor CreatePredictor() => new(this);
+
     /// <summary>Forgets the accumulated loss and metric values.</summary>
     public void ResetMetrics()
     {

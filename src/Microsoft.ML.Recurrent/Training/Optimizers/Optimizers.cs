@@ -142,7 +142,11 @@ public class Adam : Optimizer
         double alpha = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
         var m = _momentums[slot];
         var v = _velocities[slot];
-        if (!variable.IsSubstituted && FusedAdamUpdate.TryApply(variable.Value, gradient, m, v, Amsgrad ? _velocityHats[slot] : null, alpha, Beta1, Beta2, Epsilon)) return;
+        if (!variable.IsSubstituted && FusedAdamUpdate.TryApply(variable.Value, gradient, m, v, Amsgrad ? _velocityHats[slot] : null, alpha, Beta1, Beta2, Epsilon))
+        {
+            variable.MarkChanged();
+            return;
+        }
         Store(m, Ops.Add(m, Ops.Multiply(Ops.Subtract(gradient, m), 1 - Beta1)));
         Store(v, Ops.Add(v, Ops.Multiply(Ops.Subtract(Ops.Square(gradient), v), 1 - Beta2)));
         if (Amsgrad)

@@ -1,0 +1,322 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Microsoft.ML.Recurrent.Tensors.Cpu;
+
+/// <summary>
+/// The forward pass of a fused LSTM, GRU or SimpleRNN sequence for inference: nothing is stored for a backward pass,
+/// the recurrent kernel is packed once and kept (<see cref="Pack"/> again only when the weights change), and the
+/// buffers are kept and grown, never shrunk, so repeated calls of one batch × steps shape allocate nothing.
+/// </summary>
+/// <remarks>
+/// <para>Per step: the recurrent product and the cell's gate pass, split by batch rows into parts that run on
+/// <see cref="ParallelParts"/> (one dispatch per step) once a step is big enough to pay for it. Before the loop: one
+/// GEMM projects the inputs of all steps. The gate arithmetic is the same, operation for operation, as the training
+/// kernels (<see cref="FusedLstmKernel{T}"/>, <see cref="FusedGruKernel{T}"/>, <see cref="FusedSimpleRnnKernel{T}"/>),
+/// so both give the same numbers.</para>
+/// <para>Keras semantics as <see cref="FusedRecurrentKernel{T}"/>: masked steps keep the states and repeat the previous
+/// output (or zero with <c>zero_output_for_mask</c>); <c>go_backwards</c> reads time <c>T − 1 − k</c> at step k and
+/// writes output k. Dropout masks are not supported here (inference applies none).</para>
+/// <para>Not thread-safe: one instance serves one caller at a time.</para>
+/// </remarks>
+internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Below this many floating-point operations per step, the step runs on the calling thread.</summary>
+    internal const double ParallelStepFlops = 4e5;
+
+    private readonly Gemm.PackedMatrix<T>?[] _packs;
+    private readonly List<T[]> _keep = [];
+    private long _projectionCapacity;
+    private int _batchCapacity;
+
+    // Buffers: Projection (batch·steps, G·U); Rec, Z, A (batch, G·U); H, C, HNew, Temp, Previous, Candidate (batch, U).
+    private T* _projection, _rec, _z, _a, _h, _c, _hNew, _temp, _previous, _candidate;
+
+    // The call in progress (read by the parts).
+    private int _batch, _steps, _k, _t, _parts;
+    private T* _mask, _outputs, _recurrentBias;
+
+    /// <summary>Creates the kernel for <paramref name="spec"/> (no dropout) over inputs of <paramref name="features"/> features.</summary>
+    public RecurrentInferenceKernel(RecurrentSequenceSpec spec, int features)
+    {
+        Spec = spec;
+        Units = spec.Units;
+        Width = spec.Gates * spec.Units;
+        Features = features;
+        _packs = new Gemm.PackedMatrix<T>?[spec.Gates];
+    }
+
+    public RecurrentSequenceSpec Spec { get; }
+
+    public int Units { get; }
+
+    public int Features { get; }
+
+    /// <summary>G·U.</summary>
+    private int Width { get; }
+
+    /// <summary>First gate of each group that shares one recurrent product (GRU without reset_after: z and r, then h).</summary>
+    private int[] GroupStarts => Spec.Kind == RecurrentCellKind.Gru && !Spec.ResetAfter ? [0, 2] : [0];
+
+    /// <summary>Packs the recurrent kernel <c>(U, G·U)</c>; call again whenever its values change.</summary>
+    public void Pack(T* recurrentKernel)
+    {
+        var starts = GroupStarts;
+        for (int i = 0; i < starts.Length; i++)
+        {
+            int g0 = starts[i], g1 = i + 1 < starts.Length ? starts[i + 1] : Spec.Gates;
+            T* source = recurrentKernel + g0 * Units;
+            if (_packs[g0] is { } pack) pack.Repack(false, source, Width);
+            else _packs[g0] = Gemm.PackedMatrix<T>.Create(false, Units, (g1 - g0) * Units, source, Width, GemmPath.Auto);
+        }
+    }
+
+    /// <summary>Whether <see cref="Pack"/> has run.</summary>
+    public bool IsPacked => _packs[0] is not null;
+
+    /// <summary>
+    /// Runs the sequence. <paramref name="x"/> is <c>(batch, steps, features)</c>; <paramref name="kernel"/>
+    /// <c>(features, G·U)</c>; <paramref name="bias"/> <c>(G·U)</c> or <c>(2, G·U)</c> for GRU reset_after, or null;
+    /// <paramref name="h0"/> / <paramref name="c0"/> <c>(batch, U)</c> or null for zeros; <paramref name="mask"/>
+    /// <c>(batch, steps)</c> or null; <paramref name="output"/> <c>(batch, steps, U)</c> with return_sequences, else
+    /// <c>(batch, U)</c>; <paramref name="hFinal"/> / <paramref name="cFinal"/> <c>(batch, U)</c> or null.
+    /// </summary>
+    public void Forward(int batch, int steps, T* x, T* kernel, T* bias, T* h0, T* c0, T* mask, T* output, T* hFinal, T* cFinal)
+    {
+        if (!IsPacked) throw new InvalidOperationException("The recurrent kernel is not packed yet.");
+        if (batch == 0) return;
+        Reserve(batch, steps);
+        int u = Units, width = Width, bu = batch * u;
+        long rows = (long)batch * steps;
+        _batch = batch;
+        _steps = steps;
+        _mask = mask;
+        _outputs = Spec.ReturnSequences ? output : null;
+        _recurrentBias = Spec.HasRecurrentBias && bias != null ? bias + width : null;
+
+        Product((int)rows, width, Features, x, kernel, _projection);
+        if (bias != null)
+        {
+            var b = Row(bias, width);
+            for (long r = 0; r < rows; r++) TensorPrimitives.Add<T>(Row(_projection + r * width, width), b, Row(_projection + r * width, width));
+        }
+        if (h0 != null) Row(h0, bu).CopyTo(Row(_h, bu));
+        else Row(_h, bu).Clear();
+        if (Spec.Kind == RecurrentCellKind.Lstm)
+        {
+            if (c0 != null) Row(c0, bu).CopyTo(Row(_c, bu));
+            else Row(_c, bu).Clear();
+        }
+        Row(_previous, bu).Clear();
+
+        double stepFlops = 2.0 * batch * u * width;
+        int threads = Math.Min(Gemm.MaxThreads, Environment.ProcessorCount);
+        _parts = threads > 1 && batch >= 2 && stepFlops >= ParallelStepFlops ? Math.Min(threads, batch) : 1;
+        for (int k = 0; k < steps; k++)
+        {
+            _k = k;
+            _t = Spec.GoBackwards ? steps - 1 - k : k;
+            if (_parts == 1) Step(0, batch, Gemm.MaxThreads);
+            else ParallelParts.Run(this, _parts, _parts);
+        }
+
+        if (hFinal != null) Row(_h, bu).CopyTo(Row(hFinal, bu));
+        if (cFinal != null && Spec.Kind == RecurrentCellKind.Lstm) Row(_c, bu).CopyTo(Row(cFinal, bu));
+        if (!Spec.ReturnSequences) Row(_previous, bu).CopyTo(Row(output, bu));
+    }
+
+    /// <inheritdoc/>
+    void IPartedWork.Run(int part)
+    {
+        int b0 = (int)((long)_batch * part / _parts), b1 = (int)((long)_batch * (part + 1) / _parts);
+        Step(b0, b1, 1);
+    }
+
+    /// <summary>Step <see cref="_k"/> for batch rows [b0, b1).</summary>
+    private void Step(int b0, int b1, int threads)
+    {
+        switch (Spec.Kind)
+        {
+            case RecurrentCellKind.Lstm:
+                LstmStep(b0, b1, threads);
+                break;
+            case RecurrentCellKind.Gru:
+                GruStep(b0, b1, threads);
+                break;
+            default:
+                SimpleRnnStep(b0, b1, threads);
+                break;
+        }
+    }
+
+    /// <summary>rec[b0..b1, g0·U ..] = h[b0..b1] · R_group(g0), with h rows of stride <paramref name="ldh"/>.</summary>
+    private void RecurrentProduct(T* h, int ldh, int b0, int b1, int g0, int threads)
+    {
+        var pack = _packs[g0]!;
+        Gemm.RunPacked(threads, false, b1 - b0, T.One, h + (long)b0 * ldh, ldh, pack, T.Zero, _rec + (long)b0 * Width + g0 * Units, Width);
+    }
+
+    private T* ProjectionRow(int b) => _projection + ((long)b * _steps + _t) * Width;
+
+    private bool Valid(int b) => _mask == null || _mask[(long)b * _steps + _t] != T.Zero;
+
+    private void LstmStep(int b0, int b1, int threads)
+    {
+        int u = Units, width = Width;
+        var s = Spec;
+        RecurrentProduct(_h, u, b0, b1, 0, threads);
+        for (int b = b0; b < b1; b++)
+        {
+            T* z = _z + (long)b * width, a = _a + (long)b * width;
+            T* c = _c + (long)b * u, temp = _temp + (long)b * u, hNew = _hNew + (long)b * u;
+            // The candidate c' and φ(c') reuse the rec row's first two blocks: the row is consumed by then.
+            T* cNew = _rec + (long)b * width, tanhC = cNew + u;
+            TensorPrimitives.Add<T>(Row(ProjectionRow(b), width), Row(_rec + (long)b * width, width), Row(z, width));
+            FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u));
+            FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
+            FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z + 3 * u, u), Row(a + 3 * u, u));
+            // c' = f⊙c + i⊙g, in the generic cell's order: both products rounded, then added.
+            TensorPrimitives.Multiply<T>(Row(a + 2 * u, u), Row(a, u), Row(temp, u));
+            TensorPrimitives.Multiply<T>(Row(a + u, u), Row(c, u), Row(cNew, u));
+            TensorPrimitives.Add<T>(Row(cNew, u), Row(temp, u), Row(cNew, u));
+            FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(cNew, u), Row(tanhC, u));
+            TensorPrimitives.Multiply<T>(Row(a + 3 * u, u), Row(tanhC, u), Row(hNew, u));
+            bool valid = Valid(b);
+            if (valid)
+            {
+                Row(hNew, u).CopyTo(Row(_h + (long)b * u, u));
+                Row(cNew, u).CopyTo(Row(c, u));
+            }
+            EmitOutput(b, valid, hNew);
+        }
+    }
+
+    private void GruStep(int b0, int b1, int threads)
+    {
+        int u = Units, width = Width;
+        var s = Spec;
+        T* recurrentBias = s.HasRecurrentBias ? _recurrentBias : null;
+        RecurrentProduct(_h, u, b0, b1, 0, threads);
+        for (int b = b0; b < b1; b++)
+        {
+            T* z = _z + (long)b * width, a = _a + (long)b * width, rec = _rec + (long)b * width;
+            T* projection = ProjectionRow(b), candidate = _candidate + (long)b * u;
+            if (recurrentBias != null) TensorPrimitives.Add<T>(Row(rec, width), Row(recurrentBias, width), Row(rec, width));
+            TensorPrimitives.Add<T>(Row(projection, 2 * u), Row(rec, 2 * u), Row(z, 2 * u));
+            FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u));
+            if (s.ResetAfter)
+            {
+                Row(rec + 2 * u, u).CopyTo(Row(candidate, u));
+                TensorPrimitives.Multiply<T>(Row(a + u, u), Row(candidate, u), Row(z + 2 * u, u));
+                TensorPrimitives.Add<T>(Row(projection + 2 * u, u), Row(z + 2 * u, u), Row(z + 2 * u, u));
+                FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
+                GruFinish(b);
+            }
+            else
+            {
+                Row(_h + (long)b * u, u).CopyTo(Row(candidate, u));
+                TensorPrimitives.Multiply<T>(Row(a + u, u), Row(candidate, u), Row(candidate, u));
+            }
+        }
+        if (s.ResetAfter) return;
+
+        // Without reset_after the candidate's recurrent product needs r first: (r ⊙ h) · R_h.
+        RecurrentProduct(_candidate, u, b0, b1, 2, threads);
+        for (int b = b0; b < b1; b++)
+        {
+            T* z = _z + (long)b * width, a = _a + (long)b * width;
+            TensorPrimitives.Add<T>(Row(ProjectionRow(b) + 2 * u, u), Row(_rec + (long)b * width + 2 * u, u), Row(z + 2 * u, u));
+            FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
+            GruFinish(b);
+        }
+    }
+
+    /// <summary>h' = z⊙h + (1 − z)⊙hh (rounded in the generic cell's order), then the state update and output.</summary>
+    private void GruFinish(int b)
+    {
+        int u = Units;
+        T* a = _a + (long)b * Width;
+        var h = Row(_h + (long)b * u, u);
+        var hNew = Row(_hNew + (long)b * u, u);
+        var tmp = Row(_temp + (long)b * u, u);
+        TensorPrimitives.Subtract<T>(T.One, Row(a, u), tmp);
+        TensorPrimitives.Multiply<T>(tmp, Row(a + 2 * u, u), tmp);
+        TensorPrimitives.Multiply<T>(Row(a, u), h, hNew);
+        TensorPrimitives.Add<T>(hNew, tmp, hNew);
+        bool valid = Valid(b);
+        if (valid) hNew.CopyTo(h);
+        EmitOutput(b, valid, _hNew + (long)b * u);
+    }
+
+    private void SimpleRnnStep(int b0, int b1, int threads)
+    {
+        int u = Units;
+        RecurrentProduct(_h, u, b0, b1, 0, threads);
+        for (int b = b0; b < b1; b++)
+        {
+            T* z = _z + (long)b * u, a = _a + (long)b * u;
+            TensorPrimitives.Add<T>(Row(ProjectionRow(b), u), Row(_rec + (long)b * u, u), Row(z, u));
+            FusedActivation<T>.Forward(Spec.Activation, Spec.ActivationAlpha, Spec.ActivationBeta, Row(z, u), Row(a, u));
+            bool valid = Valid(b);
+            if (valid) Row(a, u).CopyTo(Row(_h + (long)b * u, u));
+            EmitOutput(b, valid, a);
+        }
+    }
+
+    /// <summary>Writes step k's output of row <paramref name="b"/> with Keras's mask rule.</summary>
+    private void EmitOutput(int b, bool valid, T* hNewRow)
+    {
+        int u = Units;
+        var previous = Row(_previous + (long)b * u, u);
+        if (valid) Row(hNewRow, u).CopyTo(previous);
+        else if (Spec.ZeroOutputForMask) previous.Clear();
+        if (_outputs != null) previous.CopyTo(Row(_outputs + ((long)b * _steps + _k) * u, u));
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    /// <summary>Grows the buffers to hold <paramref name="batch"/> × <paramref name="steps"/>.</summary>
+    private void Reserve(int batch, int steps)
+    {
+        long projection = Math.Max(1, (long)batch * steps * Width);
+        if (projection > _projectionCapacity)
+        {
+            _projection = Allocate(projection, 0);
+            _projectionCapacity = projection;
+        }
+        if (batch <= _batchCapacity) return;
+        long bw = (long)batch * Width, bu = (long)batch * Units;
+        _rec = Allocate(bw, 1);
+        _z = Allocate(bw, 2);
+        _a = Allocate(bw, 3);
+        _h = Allocate(bu, 4);
+        _c = Allocate(bu, 5);
+        _hNew = Allocate(bu, 6);
+        _temp = Allocate(bu, 7);
+        _previous = Allocate(bu, 8);
+        _candidate = Allocate(bu, 9);
+        _batchCapacity = batch;
+    }
+
+    /// <summary>A pinned buffer kept in slot <paramref name="slot"/> (replacing the smaller one there).</summary>
+    private T* Allocate(long length, int slot)
+    {
+        var array = GC.AllocateUninitializedArray<T>(checked((int)length), pinned: true);
+        while (_keep.Count <= slot) _keep.Add([]);
+        _keep[slot] = array;
+        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+    }
+
+    private static Span<T> Row(T* p, int length) => new(p, length);
+
+    /// <summary>C = A·B for the input projection, through the GEMM of the element type (threaded when large).</summary>
+    private static void Product(int m, int n, int k, T* a, T* b, T* c)
+    {
+        if (m == 0 || n == 0) return;
+        if (typeof(T) == typeof(float))
+            Gemm.Sgemm(false, false, m, n, k, 1f, (float*)a, k, (float*)b, n, 0f, (float*)c, n);
+        else
+            Gemm.Dgemm(false, false, m, n, k, 1.0, (double*)a, k, (double*)b, n, 0.0, (double*)c, n);
+    }
+}

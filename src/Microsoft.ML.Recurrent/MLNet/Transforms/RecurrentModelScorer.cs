@@ -29,6 +29,11 @@ internal sealed class RecurrentModelScorer
         _network = network;
         _sequence = sequence;
         _output = output;
+        if (network.BuildInputShape is { Rank: >= 3 } built && built[^1] != sequence.Features)
+        {
+            throw new ArgumentException($"Model '{network.Name}' takes {built[^1]} features per step (built for inputs {built}), but sequence column '{sequence.Name}' has {sequence.Features}; declare featuresPerStep or use a column of the model's width.", "inputColumnName");
+        }
+
         if (output == RecurrentModelOutput.States)
         {
             (_stateLayer, _stateLayerIndex) = StateLayer(network);
@@ -53,8 +58,11 @@ internal sealed class RecurrentModelScorer
     /// <summary>The output column's type.</summary>
     public VectorDataViewType OutputType { get; }
 
-    /// <summary>The output for one sequence of <paramref name="steps"/> steps, <paramref name="values"/> step-major.</summary>
-    public float[] Score(float[] values, int steps)
+    /// <summary>A scorer for one cursor or prediction engine (not thread-safe, like them).</summary>
+    public RowScorer CreateRowScorer() => new(this);
+
+    /// <summary>The output for one sequence of <paramref name="steps"/> steps, <paramref name="values"/> step-major, through the tensor path.</summary>
+    private float[] Score(float[] values, int steps)
     {
         using var input = Tensor.FromArray(values, new Shape(1, steps, _sequence.Features));
         lock (_network)
@@ -153,5 +161,92 @@ internal sealed class RecurrentModelScorer
         copy.Build(original.BuildInputShape ?? throw new ArgumentException($"Layer '{original.Name}' is not built.", "output"));
         copy.SetWeights(original.GetWeights());
         return (copy, index);
+    }
+
+    /// <summary>
+    /// Scores rows one at a time for one reader: the network's <see cref="SequencePredictor"/> and the buffers are kept
+    /// between rows, so scoring allocates nothing in the steady state when the predictor covers the network's layers.
+    /// The final-states output runs through the tensor path.
+    /// </summary>
+    internal sealed class RowScorer
+    {
+        private readonly RecurrentModelScorer _owner;
+        private readonly SequencePredictor? _predictor;
+        private float[] _input = [];
+        private float[] _full = [];
+
+        public RowScorer(RecurrentModelScorer owner)
+        {
+            _owner = owner;
+            if (owner._output != RecurrentModelOutput.States)
+            {
+                _predictor = owner._network.CreatePredictor();
+            }
+        }
+
+        /// <summary>Writes the output for <paramref name="value"/> (already checked: <paramref name="steps"/> whole steps, no NaN) to <paramref name="destination"/>.</summary>
+        public void Score(in VBuffer<float> value, int steps, ref VBuffer<float> destination)
+        {
+            ReadOnlySpan<float> sequence;
+            if (value.IsDense)
+            {
+                sequence = value.GetValues();
+            }
+            else
+            {
+                if (_input.Length < value.Length)
+                {
+                    _input = new float[value.Length];
+                }
+
+                value.CopyTo(_input);
+                sequence = _input.AsSpan(0, value.Length);
+            }
+
+            if (_predictor is null)
+            {
+                Write(_owner.Score(sequence.ToArray(), steps), ref destination);
+                return;
+            }
+
+            int length = _predictor.GetOutputLength(steps);
+            if (_owner._output == RecurrentModelOutput.LastStep)
+            {
+                if (_full.Length != length)
+                {
+                    _full = new float[length];
+                }
+
+                Predict(sequence, _full);
+                Write(_full.AsSpan(length - (length / steps)), ref destination);
+                return;
+            }
+
+            var editor = VBufferEditor.Create(ref destination, length);
+            Predict(sequence, editor.Values);
+            destination = editor.Commit();
+        }
+
+        private void Predict(ReadOnlySpan<float> sequence, Span<float> output)
+        {
+            if (_predictor!.IsAllocationFree)
+            {
+                _predictor.Predict(sequence, output);
+                return;
+            }
+
+            // The predictor's fallback is the tensor path, whose layers keep per-call bookkeeping.
+            lock (_owner._network)
+            {
+                _predictor.Predict(sequence, output);
+            }
+        }
+
+        private static void Write(ReadOnlySpan<float> values, ref VBuffer<float> destination)
+        {
+            var editor = VBufferEditor.Create(ref destination, values.Length);
+            values.CopyTo(editor.Values);
+            destination = editor.Commit();
+        }
     }
 }

@@ -129,22 +129,12 @@ public sealed class RecurrentModelTransformer : ITransformer
             row =>
             {
                 var getInput = row.GetGetter<VBuffer<float>>(column);
+                var rowScorer = scorer.CreateRowScorer();
                 var value = default(VBuffer<float>);
-                float[] values = [];
                 ValueGetter<VBuffer<float>> getOutput = (ref VBuffer<float> destination) =>
                 {
                     getInput(ref value);
-                    int steps = sequence.CheckedSteps(value, row.Position);
-                    if (values.Length != value.Length)
-                    {
-                        values = new float[value.Length];
-                    }
-
-                    value.CopyTo(values);
-                    var result = scorer.Score(values, steps);
-                    var editor = VBufferEditor.Create(ref destination, result.Length);
-                    result.CopyTo(editor.Values);
-                    destination = editor.Commit();
+                    rowScorer.Score(value, sequence.CheckedSteps(value, row.Position), ref destination);
                 };
                 return [getOutput];
             });

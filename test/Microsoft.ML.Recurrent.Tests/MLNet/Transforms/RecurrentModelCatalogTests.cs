@@ -267,6 +267,11 @@ public class RecurrentModelCatalogTests
             new Sequential([new Lstm(2, stateful: true)], inputShape: [StepCount, FeatureCount], batchSize: 1)));
         Assert.Equal("model", stateful.ParamName);
 
+        var twoFeatures = _mlContext.Data.LoadFromEnumerable(new[] { new VariableSequence { Features = Values(0, 2, 2) } });
+        var width = Assert.Throws<ArgumentException>(() => _mlContext.Transforms.ApplyRecurrentModel("Encoding", "Features", Network(new Lstm(2)), featuresPerStep: 2).Fit(twoFeatures));
+        Assert.Contains("takes 3 features per step", width.Message);
+        Assert.Contains("'Features' has 2", width.Message);
+
         var config = Network(new Lstm(2)).ToModelConfig().ToJsonString();
         var weights = Assert.Throws<ArgumentException>(() => _mlContext.Transforms.ApplyRecurrentModel("Encoding", "Features", config, [new float[3]]).Fit(data));
         Assert.Equal("weights", weights.ParamName);

@@ -25,12 +25,12 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
     protected override T* RecurrentOperand(int gate, T* scratch) =>
         gate == 2 && !Spec.ResetAfter ? ExtraBlock(CandidateBlock) : base.RecurrentOperand(gate, scratch);
 
-    protected override void ForwardStep(int k, int t, T* output)
+    protected override void ForwardStep(int k, int t, T* output, int b0, int b1)
     {
         int u = Units;
         var s = Spec;
-        ForwardProducts(H, u, 0, s.ResetAfter ? 3 : 2, Rec, applyMasks: true);
-        for (int b = 0; b < Batch; b++)
+        ForwardProducts(H, u, 0, s.ResetAfter ? 3 : 2, Rec, applyMasks: true, b0, b1);
+        for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t), rec = Rec + (long)b * Width;
             T* projection = Projection + ((long)b * Steps + t) * Width;
@@ -58,8 +58,8 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
         }
         if (s.ResetAfter) return;
 
-        ForwardProducts(ExtraBlock(CandidateBlock) + (long)(Training ? t : 0) * u, RowStride * u, 2, 3, Rec, applyMasks: false);
-        for (int b = 0; b < Batch; b++)
+        ForwardProducts(ExtraBlock(CandidateBlock) + (long)(Training ? t : 0) * u, RowStride * u, 2, 3, Rec, applyMasks: false, b0, b1);
+        for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t);
             TensorPrimitives.Add<T>(Row(Projection + ((long)b * Steps + t) * Width + 2 * u, u), Row(Rec + (long)b * Width + 2 * u, u), Row(z + 2 * u, u));
@@ -85,11 +85,11 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
         EmitOutput(b, k, valid, HNew + (long)b * u, output);
     }
 
-    protected override void BackwardStep(int t)
+    protected override void BackwardStep(int t, int b0, int b1)
     {
         int u = Units;
         var s = Spec;
-        for (int b = 0; b < Batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             if (!Valid(b, t)) continue;
             T* z = ZRow(b, t), a = ARow(b, t);
@@ -119,17 +119,15 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
         }
         if (s.ResetAfter)
         {
-            BackwardProducts(DZRec + (long)t * Width, Steps * Width, 0, 3, DH, applyMasks: true);
+            BackwardProducts(DZRec + (long)t * Width, Steps * Width, 0, 3, DH, applyMasks: true, b0, b1);
             return;
         }
 
         // Gradient of r ⊙ (h ⊙ m_h), the candidate product's operand, then of r and of h through it.
-        int bu = Batch * u;
-        var ds = Row(Rec, bu);
-        ds.Clear();
-        BackwardProducts(DZ + (long)t * Width, Steps * Width, 2, 3, Rec, applyMasks: false);
+        Row(Rec + (long)b0 * u, (b1 - b0) * u).Clear();
+        BackwardProducts(DZ + (long)t * Width, Steps * Width, 2, 3, Rec, applyMasks: false, b0, b1);
         var mask = RecurrentMask(2);
-        for (int b = 0; b < Batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             if (!Valid(b, t)) continue;
             T* z = ZRow(b, t), a = ARow(b, t);
@@ -145,6 +143,6 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
             if (mask != null) TensorPrimitives.Multiply<T>(tmp, Row(mask + (long)b * u, u), tmp);
             TensorPrimitives.Add<T>(Row(DH + (long)b * u, u), tmp, Row(DH + (long)b * u, u));
         }
-        BackwardProducts(DZ + (long)t * Width, Steps * Width, 0, 2, DH, applyMasks: true);
+        BackwardProducts(DZ + (long)t * Width, Steps * Width, 0, 2, DH, applyMasks: true, b0, b1);
     }
 }

@@ -17,12 +17,12 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
     {
     }
 
-    protected override void ForwardStep(int k, int t, T* output)
+    protected override void ForwardStep(int k, int t, T* output, int b0, int b1)
     {
         int u = Units;
         var s = Spec;
-        ForwardProducts(H, u, 0, 4, Rec, applyMasks: true);
-        for (int b = 0; b < Batch; b++)
+        ForwardProducts(H, u, 0, 4, Rec, applyMasks: true, b0, b1);
+        for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t);
             T* c = C + (long)b * u;
@@ -50,11 +50,11 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
         }
     }
 
-    protected override void BackwardStep(int t)
+    protected override void BackwardStep(int t, int b0, int b1)
     {
         int u = Units;
         var s = Spec;
-        for (int b = 0; b < Batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             if (!Valid(b, t)) continue;
             T* z = ZRow(b, t), a = ARow(b, t);
@@ -84,6 +84,6 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
             TensorPrimitives.Multiply<T>(dc, Row(a + u, u), dc);
             Row(DH + (long)b * u, u).Clear();
         }
-        BackwardProducts(DZ + (long)t * Width, Steps * Width, 0, 4, DH, applyMasks: true);
+        BackwardProducts(DZ + (long)t * Width, Steps * Width, 0, 4, DH, applyMasks: true, b0, b1);
     }
 }

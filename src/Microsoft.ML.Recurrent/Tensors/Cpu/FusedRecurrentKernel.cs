@@ -20,8 +20,9 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// <para>Dropout: input masks are applied to a copy of x before the projection (one shared mask, or one per gate);
 /// recurrent masks to the state before each recurrent product (per gate: one packed product per gate).</para>
 /// </remarks>
-internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
+
     private readonly List<GCHandle> _pins = [];
     private readonly nint[] _inputMasks;
     private readonly nint[] _recurrentMasks;
@@ -164,15 +165,19 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
 
     // ------------------------------------------------------------------ cell hooks
 
-    /// <summary>Runs step <paramref name="k"/> (time <paramref name="t"/>): recurrent products, gates, states, <see cref="EmitOutput"/> per row.</summary>
-    protected abstract void ForwardStep(int k, int t, T* output);
+    /// <summary>
+    /// Runs step <paramref name="k"/> (time <paramref name="t"/>) for batch rows [<paramref name="b0"/>, <paramref name="b1"/>):
+    /// recurrent products, gates, states, <see cref="EmitOutput"/> per row. Touches no other rows (row ranges run in parallel).
+    /// </summary>
+    protected abstract void ForwardStep(int k, int t, T* output, int b0, int b1);
 
     /// <summary>
-    /// Back-propagates step time <paramref name="t"/> for the valid rows: reads <see cref="DH"/> + <see cref="DOut"/>,
+    /// Back-propagates step time <paramref name="t"/> for the valid rows among [<paramref name="b0"/>, <paramref name="b1"/>)
+    /// (and touches no other rows): reads <see cref="DH"/> + <see cref="DOut"/>,
     /// writes <see cref="DZ"/> (and <see cref="DZRec"/>) rows, and leaves in <see cref="DH"/> / <see cref="DC"/> the
     /// gradients of the states before the step. Masked rows must be left untouched.
     /// </summary>
-    protected abstract void BackwardStep(int t);
+    protected abstract void BackwardStep(int t, int b0, int b1);
 
     /// <summary>The <c>(batch·time, U)</c> matrix that multiplied the recurrent kernel block of <paramref name="gate"/>.</summary>
     protected virtual T* RecurrentOperand(int gate, T* scratch)
@@ -212,14 +217,16 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
         var previous = Allocate(bu);
         _hMasked = Allocate(bu);
         CreatePacks(backward: false);
-        T* outputs = Spec.ReturnSequences ? Pin(output) : null;
+        _outputs = Spec.ReturnSequences ? Pin(output) : null;
         _previousOutput = previous;
+        ChooseParts();
+        _backward = false;
 
         for (int k = 0; k < Steps; k++)
         {
-            int t = TimeOf(k);
-            if (Training) CopyStateRows(H, HPrev, t);
-            ForwardStep(k, t, outputs);
+            _k = k;
+            _t = TimeOf(k);
+            RunStep();
         }
 
         Row(H, bu).CopyTo(PinSpan(finalStates[0], bu));
@@ -229,10 +236,62 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
 
     private T* _previousOutput;
 
-    /// <summary>Copies the (batch, U) state into the rows of time <paramref name="t"/> of a (batch·time, U) buffer.</summary>
-    protected void CopyStateRows(T* state, T* rows, int t)
+    // ------------------------------------------------------------------ one step, split by batch rows
+
+    // The step being run (read by the parts): phase, step, time, outputs / output gradients, carried gradient.
+    private bool _backward;
+    private int _k, _t, _parts = 1, _gemmThreads = 1;
+    private T* _outputs, _dOutputs, _carried;
+
+    /// <summary>
+    /// Splits each step into row ranges run by <see cref="ParallelParts"/> when the step is big enough (the inference
+    /// kernel's threshold): each part runs
+    /// its rows' recurrent products on one thread and their gate pass, so a step costs one dispatch and both the
+    /// products and the (otherwise single-threaded) gate arithmetic are shared. Otherwise one part, with the products
+    /// threaded by <see cref="Gemm"/>.
+    /// </summary>
+    private void ChooseParts()
     {
-        for (int b = 0; b < Batch; b++)
+        double stepFlops = 2.0 * Batch * Units * Width;
+        _parts = Gemm.MaxThreads > 1 && Batch >= 2 && stepFlops >= RecurrentInferenceKernel<T>.ParallelStepFlops ? Math.Min(Gemm.MaxThreads, Batch) : 1;
+        _gemmThreads = _parts > 1 ? 1 : Gemm.MaxThreads;
+    }
+
+    private void RunStep()
+    {
+        if (_parts == 1) Run(0);
+        else ParallelParts.Run(this, _parts, _parts);
+    }
+
+    /// <summary>Runs rows [Batch·part/parts, Batch·(part+1)/parts) of the current step.</summary>
+    public void Run(int part)
+    {
+        int b0 = (int)((long)Batch * part / _parts), b1 = (int)((long)Batch * (part + 1) / _parts);
+        if (!_backward)
+        {
+            if (Training) CopyStateRows(H, HPrev, _t, b0, b1);
+            ForwardStep(_k, _t, _outputs, b0, b1);
+            return;
+        }
+        // The output of step k is y_k where valid, else the previous output (or zero): route its gradient.
+        int u = Units;
+        for (int b = b0; b < b1; b++)
+        {
+            var carry = Row(_carried + (long)b * u, u);
+            var dOut = Row(DOut + (long)b * u, u);
+            if (Spec.ReturnSequences && _dOutputs != null)
+                TensorPrimitives.Add<T>(carry, Row(_dOutputs + ((long)b * Steps + _k) * u, u), dOut);
+            else carry.CopyTo(dOut);
+            if (Valid(b, _t) || Spec.ZeroOutputForMask) carry.Clear();
+            else dOut.CopyTo(carry);
+        }
+        BackwardStep(_t, b0, b1);
+    }
+
+    /// <summary>Copies rows [b0, b1) of the (batch, U) state into the rows of time <paramref name="t"/> of a (batch·time, U) buffer.</summary>
+    protected void CopyStateRows(T* state, T* rows, int t, int b0, int b1)
+    {
+        for (int b = b0; b < b1; b++)
             Row(state + (long)b * Units, Units).CopyTo(Row(rows + ((long)b * Steps + t) * Units, Units));
     }
 
@@ -285,25 +344,26 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
     }
 
     /// <summary>
-    /// <c>rec[:, g0·U .. g1·U) = (h ⊙ m_g) · R_g</c> with the packed recurrent kernel; <paramref name="h"/> is
-    /// <c>(batch, U)</c> with row stride <paramref name="ldh"/>. Without <paramref name="applyMasks"/> h is used as given.
+    /// <c>rec[b0..b1, g0·U .. g1·U) = (h ⊙ m_g) · R_g</c> with the packed recurrent kernel; <paramref name="h"/> is
+    /// <c>(batch, U)</c> with row stride <paramref name="ldh"/>, <paramref name="rec"/> <c>(batch, G·U)</c>. Without
+    /// <paramref name="applyMasks"/> h is used as given.
     /// </summary>
-    protected void ForwardProducts(T* h, int ldh, int g0, int g1, T* rec, bool applyMasks)
+    protected void ForwardProducts(T* h, int ldh, int g0, int g1, T* rec, bool applyMasks, int b0, int b1)
     {
         for (int g = g0; g < g1;)
         {
             var pack = _forwardPacks![g]!;
-            T* a = h;
+            T* a = h + (long)b0 * ldh;
             int lda = ldh;
             var mask = applyMasks ? RecurrentMask(g) : null;
             if (mask != null)
             {
-                for (int b = 0; b < Batch; b++)
+                for (int b = b0; b < b1; b++)
                     TensorPrimitives.Multiply<T>(Row(h + (long)b * ldh, Units), Row(mask + (long)b * Units, Units), Row(_hMasked + (long)b * Units, Units));
-                a = _hMasked;
+                a = _hMasked + (long)b0 * Units;
                 lda = Units;
             }
-            Gemm.RunPacked(Gemm.MaxThreads, false, Batch, T.One, a, lda, pack, T.Zero, rec + g * Units, Width);
+            Gemm.RunPacked(_gemmThreads, false, b1 - b0, T.One, a, lda, pack, T.Zero, rec + (long)b0 * Width + g * Units, Width);
             g += pack.N / Units;
         }
     }
@@ -330,26 +390,18 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
         HNew = Allocate(bu);
         Rec = Allocate((long)Batch * Width);
         _scratchU = Allocate(bu);
-        var carried = Allocate(bu);
-        T* dOutputs = dOutput is null ? null : Pin(dOutput);
-        if (!Spec.ReturnSequences && dOutputs != null) Row(dOutputs, bu).CopyTo(Row(carried, bu));
+        _carried = Allocate(bu);
+        _dOutputs = dOutput is null ? null : Pin(dOutput);
+        if (!Spec.ReturnSequences && _dOutputs != null) Row(_dOutputs, bu).CopyTo(Row(_carried, bu));
         CreatePacks(backward: true);
+        ChooseParts();
+        _backward = true;
 
         for (int k = Steps - 1; k >= 0; k--)
         {
-            int t = TimeOf(k);
-            // The output of step k is y_k where valid, else the previous output (or zero): route its gradient.
-            for (int b = 0; b < Batch; b++)
-            {
-                var carry = Row(carried + (long)b * Units, Units);
-                var dOut = Row(DOut + (long)b * Units, Units);
-                if (Spec.ReturnSequences && dOutputs != null)
-                    TensorPrimitives.Add<T>(carry, Row(dOutputs + ((long)b * Steps + k) * Units, Units), dOut);
-                else carry.CopyTo(dOut);
-                if (Valid(b, t) || Spec.ZeroOutputForMask) carry.Clear();
-                else dOut.CopyTo(carry);
-            }
-            BackwardStep(t);
+            _k = k;
+            _t = TimeOf(k);
+            RunStep();
         }
 
         Row(DH, bu).CopyTo(PinSpan(dInitialStates[0], bu));
@@ -358,24 +410,28 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IDisposable where T : u
     }
 
     /// <summary>
-    /// <c>dh += Σ_g (dZ_g · R_gᵀ) ⊙ m_g</c> over gates [g0, g1) for the step whose gradient rows start at
-    /// <paramref name="dz"/> (row stride <paramref name="lddz"/>); masked rows hold zeros and add nothing.
+    /// <c>dh[b0..b1) += Σ_g (dZ_g · R_gᵀ) ⊙ m_g</c> over gates [g0, g1) for the step whose gradient rows start at
+    /// <paramref name="dz"/> (row stride <paramref name="lddz"/>; <paramref name="dh"/> row stride U); masked rows hold
+    /// zeros and add nothing.
     /// </summary>
-    protected void BackwardProducts(T* dz, int lddz, int g0, int g1, T* dh, bool applyMasks)
+    protected void BackwardProducts(T* dz, int lddz, int g0, int g1, T* dh, bool applyMasks, int b0, int b1)
     {
+        int m = b1 - b0;
+        T* rows = dz + (long)b0 * lddz;
+        long offset = (long)b0 * Units;
         for (int g = g0; g < g1;)
         {
             var pack = _backwardPacks![g]!;
             var mask = applyMasks ? RecurrentMask(g) : null;
             if (mask == null)
             {
-                Gemm.RunPacked(Gemm.MaxThreads, false, Batch, T.One, dz + g * Units, lddz, pack, T.One, dh, Units);
+                Gemm.RunPacked(_gemmThreads, false, m, T.One, rows + g * Units, lddz, pack, T.One, dh + offset, Units);
             }
             else
             {
-                Gemm.RunPacked(Gemm.MaxThreads, false, Batch, T.One, dz + g * Units, lddz, pack, T.Zero, _scratchU, Units);
-                int bu = Batch * Units;
-                TensorPrimitives.MultiplyAdd<T>(Row(_scratchU, bu), Row(mask, bu), Row(dh, bu), Row(dh, bu));
+                Gemm.RunPacked(_gemmThreads, false, m, T.One, rows + g * Units, lddz, pack, T.Zero, _scratchU + offset, Units);
+                int n = m * Units;
+                TensorPrimitives.MultiplyAdd<T>(Row(_scratchU + offset, n), Row(mask + offset, n), Row(dh + offset, n), Row(dh + offset, n));
             }
             g += pack.K / Units;
         }

@@ -12,11 +12,11 @@ internal sealed unsafe class FusedSimpleRnnKernel<T> : FusedRecurrentKernel<T> w
     {
     }
 
-    protected override void ForwardStep(int k, int t, T* output)
+    protected override void ForwardStep(int k, int t, T* output, int b0, int b1)
     {
         int u = Units;
-        ForwardProducts(H, u, 0, 1, Rec, applyMasks: true);
-        for (int b = 0; b < Batch; b++)
+        ForwardProducts(H, u, 0, 1, Rec, applyMasks: true, b0, b1);
+        for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t);
             TensorPrimitives.Add<T>(Row(Projection + ((long)b * Steps + t) * u, u), Row(Rec + (long)b * u, u), Row(z, u));
@@ -27,10 +27,10 @@ internal sealed unsafe class FusedSimpleRnnKernel<T> : FusedRecurrentKernel<T> w
         }
     }
 
-    protected override void BackwardStep(int t)
+    protected override void BackwardStep(int t, int b0, int b1)
     {
         int u = Units;
-        for (int b = 0; b < Batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             if (!Valid(b, t)) continue;
             T* dz = DZ + ((long)b * Steps + t) * u;
@@ -39,6 +39,6 @@ internal sealed unsafe class FusedSimpleRnnKernel<T> : FusedRecurrentKernel<T> w
             FusedActivation<T>.Backward(Spec.Activation, Spec.ActivationAlpha, Spec.ActivationBeta, Row(ZRow(b, t), u), Row(ARow(b, t), u), Row(dz, u), Row(dz, u));
             dh.Clear();
         }
-        BackwardProducts(DZ + (long)t * u, Steps * u, 0, 1, DH, applyMasks: true);
+        BackwardProducts(DZ + (long)t * u, Steps * u, 0, 1, DH, applyMasks: true, b0, b1);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.ML.Recurrent.Autograd;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Layers.Recurrent;
 using Microsoft.ML.Recurrent.Tensors;
+using Microsoft.ML.Recurrent.Tensors.Cpu;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Layers.Recurrent;
@@ -266,5 +267,52 @@ public class FusedRecurrentKernelTests
         var (_, genericGrads) = RunWithGradients(generic, x, null, mask, training: false);
 
         for (int i = 0; i < fusedGrads.Length; i++) AssertClose(genericGrads[i], fusedGrads[i], 1e-12, $"gradient {i}");
+    }
+
+    [Theory]
+    [InlineData("lstm", 1)]
+    [InlineData("lstm", 2)]
+    [InlineData("gru", 2)]
+    [InlineData("gru_reset_before", 1)]
+    [InlineData("simple_tanh", 2)]
+    public void Steps_split_by_batch_rows_over_threads_match_the_generic_loop(string kind, int implementation)
+    {
+        // 23 rows × 96 units is big enough for the kernels to split each step into row ranges (3 threads: 7, 8, 8
+        // rows); masks with holes, go_backwards and dropout masks run inside the ranges.
+        const int batch = 23, steps = 4, units = 96;
+        int savedThreads = Gemm.MaxThreads;
+        Gemm.MaxThreads = 3;
+        try
+        {
+            Rnn Make() => kind switch
+            {
+                "lstm" => new Lstm(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                "gru" => new Gru(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, implementation: implementation, returnSequences: true, returnState: true, dtype: "float64"),
+                "gru_reset_before" => new Gru(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, resetAfter: false, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                _ => new SimpleRnn(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, returnSequences: true, returnState: true, dtype: "float64"),
+            };
+            var fused = Make();
+            var generic = Make();
+            generic.UseFusedKernels = false;
+            var rng = new RandomGenerator(17);
+            var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
+            fused.Build(x.Shape);
+            generic.Build(x.Shape);
+            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, 0.3, DType.Float64)).ToArray();
+            fused.SetWeights(weights);
+            generic.SetWeights(weights);
+            var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
+            var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0.0 : 1.0).ToArray(), new Shape(batch, steps));
+
+            var (fusedOutputs, fusedGrads) = RunWithGradients(fused, x, states, mask, training: true);
+            var (genericOutputs, genericGrads) = RunWithGradients(generic, x, states, mask, training: true);
+
+            for (int i = 0; i < fusedOutputs.Length; i++) AssertClose(genericOutputs[i], fusedOutputs[i], 1e-12, $"output {i}");
+            for (int i = 0; i < fusedGrads.Length; i++) AssertClose(genericGrads[i], fusedGrads[i], 1e-12, $"gradient {i}");
+        }
+        finally
+        {
+            Gemm.MaxThreads = savedThreads;
+        }
     }
 }

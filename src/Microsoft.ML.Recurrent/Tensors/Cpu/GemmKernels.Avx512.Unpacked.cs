@@ -19,9 +19,13 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
     /// <summary>Rows up to which the unpacked path runs (more rows amortize packing A over more columns of C).</summary>
     public static int UnpackedMaxRows => 96;
 
-    /// <summary>Depth up to which the unpacked path runs (deeper, B's 4-vector column block no longer stays in L1 across the row tiles).</summary>
+    /// <summary>Depth up to which the unpacked path runs with B pre-packed.</summary>
     public static int UnpackedMaxDepth => 256;
 
+    /// <summary>
+    /// Depth up to which it runs with B read in place: deeper, rows of B 4 KiB apart (N = 1024) crowd a few L1 sets
+    /// and the blocked path, which packs B, was faster (32 x 1024 x 256: ~50 vs ~90 GFLOP/s).
+    /// </summary>
     public static int UnpackedMaxInPlaceDepth => 64;
 
     private const int UnpackedTileRows = 6;
@@ -66,6 +70,11 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
                     half = Cols;
                 }
 
+                // B read in place has rows ldb apart, often a multiple of 1 KiB, so its column block crowds a
+                // few L1 sets and would come from L2 again for every row tile: unless the block is contiguous
+                // already, the first tile also copies it to a buffer the others read (4 stores per 24 FMAs,
+                // hidden under them; 32 x 256 x 64 measured ~3% faster).
+                T* copy = op.PackedB == null && tiles > 1 && op.Ldb != block ? GemmBuffers<T>.Current.B((nint)kc * block) : null;
                 for (int t = 0; t < tiles; t++)
                 {
                     // Even heights (6 + 6 + 5 + 5 + 5 + 5 for 32 rows): a short last tile would run its few
@@ -74,26 +83,17 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
                     int r1 = i0 + (rows * (t + 1) / tiles);
                     T* a = op.A + (r0 * rowStride) + (pc * aStep);
                     T* c = op.C + (r0 * op.Ldc) + j;
-                    switch (r1 - r0)
+                    if (copy == null)
                     {
-                        case 6:
-                            UnpackedTile<Rows6>(kc, a, rowStride, aStep, b, bStep, half, c, op.Ldc, scale);
-                            break;
-                        case 5:
-                            UnpackedTile<Rows5>(kc, a, rowStride, aStep, b, bStep, half, c, op.Ldc, scale);
-                            break;
-                        case 4:
-                            UnpackedTile<Rows4>(kc, a, rowStride, aStep, b, bStep, half, c, op.Ldc, scale);
-                            break;
-                        case 3:
-                            UnpackedTile<Rows3>(kc, a, rowStride, aStep, b, bStep, half, c, op.Ldc, scale);
-                            break;
-                        case 2:
-                            UnpackedTile<Rows2>(kc, a, rowStride, aStep, b, bStep, half, c, op.Ldc, scale);
-                            break;
-                        default:
-                            UnpackedTile<Rows1>(kc, a, rowStride, aStep, b, bStep, half, c, op.Ldc, scale);
-                            break;
+                        UnpackedTile<NoBCopy>(r1 - r0, kc, a, rowStride, aStep, b, bStep, half, null, c, op.Ldc, scale);
+                    }
+                    else if (t == 0)
+                    {
+                        UnpackedTile<BCopy>(r1 - r0, kc, a, rowStride, aStep, b, bStep, half, copy, c, op.Ldc, scale);
+                    }
+                    else
+                    {
+                        UnpackedTile<NoBCopy>(r1 - r0, kc, a, rowStride, aStep, copy, block, Cols, null, c, op.Ldc, scale);
                     }
                 }
             }
@@ -102,14 +102,44 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
         return jEnd;
     }
 
+    /// <summary>A tile of 1..6 rows (see <see cref="UnpackedTile{R, TCopy}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UnpackedTile<TCopy>(int rows, nint k, T* a, nint rowStride, nint aStep, T* b, nint bStep, nint half, T* copy, T* c, nint ldc, T* scale)
+        where TCopy : IBCopy
+    {
+        switch (rows)
+        {
+            case 6:
+                UnpackedTile<Rows6, TCopy>(k, a, rowStride, aStep, b, bStep, half, copy, c, ldc, scale);
+                break;
+            case 5:
+                UnpackedTile<Rows5, TCopy>(k, a, rowStride, aStep, b, bStep, half, copy, c, ldc, scale);
+                break;
+            case 4:
+                UnpackedTile<Rows4, TCopy>(k, a, rowStride, aStep, b, bStep, half, copy, c, ldc, scale);
+                break;
+            case 3:
+                UnpackedTile<Rows3, TCopy>(k, a, rowStride, aStep, b, bStep, half, copy, c, ldc, scale);
+                break;
+            case 2:
+                UnpackedTile<Rows2, TCopy>(k, a, rowStride, aStep, b, bStep, half, copy, c, ldc, scale);
+                break;
+            default:
+                UnpackedTile<Rows1, TCopy>(k, a, rowStride, aStep, b, bStep, half, copy, c, ldc, scale);
+                break;
+        }
+    }
+
     /// <summary>
     /// One R x 4-vector tile of C: row i of A at a + i * rowStride with its elements aStep apart; B's k rows bStep
     /// apart, the first two vectors of each at b and the last two at b + half (in place: half = 2 vectors; pre-packed:
-    /// two adjacent panels).
+    /// two adjacent panels). With <typeparamref name="TCopy"/> = <see cref="BCopy"/> it also writes the k x 4 vectors
+    /// of B it reads to <paramref name="copy"/>, contiguously.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static void UnpackedTile<R>(nint k, T* a, nint rowStride, nint aStep, T* b, nint bStep, nint half, T* c, nint ldc, T* scale)
+    private static void UnpackedTile<R, TCopy>(nint k, T* a, nint rowStride, nint aStep, T* b, nint bStep, nint half, T* copy, T* c, nint ldc, T* scale)
         where R : IRowCount
+        where TCopy : IBCopy
     {
         nint w = Vector512<T>.Count;
         Vector512<T> c00 = Vector512<T>.Zero, c01 = Vector512<T>.Zero, c02 = Vector512<T>.Zero, c03 = Vector512<T>.Zero;
@@ -131,6 +161,15 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
             Vector512<T> x1 = Vector512.Load(b + w);
             Vector512<T> x2 = Vector512.Load(bHigh);
             Vector512<T> x3 = Vector512.Load(bHigh + w);
+            if (TCopy.Enabled)
+            {
+                x0.Store(copy);
+                x1.Store(copy + w);
+                x2.Store(copy + (2 * w));
+                x3.Store(copy + (3 * w));
+                copy += 4 * w;
+            }
+
             Vector512<T> ai = Vector512.Create(a[p]);
             c00 = MultiplyAdd(ai, x0, c00);
             c01 = MultiplyAdd(ai, x1, c01);
@@ -273,3 +312,13 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
         }
     }
 }
+
+/// <summary>Whether an unpacked tile also copies the block of B it reads (a compile-time flag, like <see cref="IRowCount"/>).</summary>
+internal interface IBCopy
+{
+    static abstract bool Enabled { get; }
+}
+
+internal readonly struct BCopy : IBCopy { public static bool Enabled => true; }
+
+internal readonly struct NoBCopy : IBCopy { public static bool Enabled => false; }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Layers.Core;
 using Microsoft.ML.Recurrent.Layers.Recurrent;
+using Microsoft.ML.Recurrent.Training.Models;
 
 namespace Microsoft.ML.Recurrent.Keras;
 
@@ -36,6 +37,12 @@ public static class KerasLayers
         ["ConvLSTM1D"] = (c, k2) => ConvLstm.FromConfig(c, 1, k2),
         ["ConvLSTM2D"] = (c, k2) => ConvLstm.FromConfig(c, 2, k2),
         ["ConvLSTM3D"] = (c, k2) => ConvLstm.FromConfig(c, 3, k2),
+        ["InputLayer"] = (c, _) => InputLayer.FromConfig(c),
+        ["Add"] = (c, _) => Add.FromConfig(c),
+        ["Concatenate"] = (c, _) => Concatenate.FromConfig(c),
+        // Models are layers too: a Sequential or functional model nested inside another model.
+        ["Sequential"] = (c, _) => Sequential.FromConfig(c),
+        ["Functional"] = (c, _) => Functional.FromConfig(c),
     };
 
     private static JsonObject WithCudnnActivations(JsonObject config, bool? resetAfter = null)

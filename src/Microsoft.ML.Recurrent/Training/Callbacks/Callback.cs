@@ -3,7 +3,7 @@ using Microsoft.ML.Recurrent.Training.Models;
 namespace Microsoft.ML.Recurrent.Training.Callbacks;
 
 /// <summary>
-/// Hooks into <see cref="Model.Fit"/> (Keras <c>keras.callbacks.Callback</c>). Logs are mutable dictionaries of the
+/// Hooks into <c>Model.Fit</c> (Keras <c>keras.callbacks.Callback</c>). Logs are mutable dictionaries of the
 /// current loss and metrics; epoch-end logs include validation values (<c>val_</c> prefix) and <c>learning_rate</c>.
 /// </summary>
 public abstract class Callback

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Recurrent.Training.Models;
 
-/// <summary>What <see cref="Model.Fit"/> returns (Keras <c>History</c>): per-epoch logs by name.</summary>
+/// <summary>What <c>Model.Fit</c> returns (Keras <c>History</c>): per-epoch logs by name.</summary>
 public sealed class History
 {
     private readonly Dictionary<string, List<double>> _values = new(StringComparer.Ordinal);
@@ -29,7 +29,7 @@ public sealed class History
 }
 
 /// <summary>
-/// A progress report from <see cref="Model.Fit"/>: sent after every batch and at the end of every epoch.
+/// A progress report from <c>Model.Fit</c>: sent after every batch and at the end of every epoch.
 /// </summary>
 /// <param name="Epoch">0-based epoch.</param>
 /// <param name="Epochs">The epoch Fit stops before (its <c>epochs</c> argument).</param>

@@ -12,17 +12,17 @@ namespace Microsoft.ML.Recurrent.Training.Models;
 /// <summary>
 /// Scores sequences with a model's current weights without an autograd tape and, in the steady state, without
 /// allocating: the buffers and the packed recurrent kernels are kept between calls. Made by
-/// <see cref="Model.CreatePredictor"/>; the results equal <see cref="Model.Predict"/>'s.
+/// <see cref="Model.CreatePredictor"/>; the results equal <see cref="Model.Predict(Tensor, int)"/>'s.
 /// </summary>
 /// <remarks>
 /// <para><b>Allocation-free layers</b>: <c>LSTM</c>, <c>GRU</c> and <c>SimpleRNN</c> (any built-in activations,
 /// return_sequences, go_backwards, masks, stacked), <c>Bidirectional</c> over them, <c>Dense</c> (elementwise
 /// activations, softmax, log_softmax), <c>Dropout</c> (the identity at inference), <c>Masking</c> and
 /// <c>Activation</c>, all float32 on the CPU. A model with any other layer, a custom activation, a float64 policy or a
-/// stateful recurrent layer is scored through the regular no-grad tensor path (<see cref="Model.PredictOnBatch"/>),
+/// stateful recurrent layer is scored through the regular no-grad tensor path (<see cref="Model.PredictOnBatch(Tensor)"/>),
 /// which gives the same numbers and allocates; <see cref="IsAllocationFree"/> tells which applies.</para>
 /// <para><b>Stateful models</b> take the tensor path, so the carried states advance with every call exactly as they
-/// do with <see cref="Model.Predict"/> (and the batch size must be the model's fixed one).</para>
+/// do with <see cref="Model.Predict(Tensor, int)"/> (and the batch size must be the model's fixed one).</para>
 /// <para><b>Weights</b> are read at every call, so training the model or calling <c>SetWeights</c> after creating
 /// the predictor is seen by the next call (the packed recurrent kernels are refreshed when their weight has been
 /// assigned). Weights changed other than through <see cref="Variable.Assign(Tensor)"/> are not detected.</para>

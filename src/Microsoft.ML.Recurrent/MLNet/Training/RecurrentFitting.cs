@@ -21,9 +21,6 @@ internal sealed record RecurrentFitResult(Model Network, History History, int Se
 /// </summary>
 internal static class RecurrentFitting
 {
-    // The engine's seed source is process-wide; one fit at a time keeps seeded fits repeatable.
-    private static readonly object s_gate = new();
-
     /// <summary>Trains a network created by <paramref name="createNetwork"/> on <paramref name="x"/> → <paramref name="y"/>.</summary>
     /// <param name="env">The environment (from the catalog); its channel receives the epoch log, its random generator the default seed.</param>
     /// <param name="componentName">The name in the log, e.g. <c>"LstmRegression"</c>.</param>
@@ -56,9 +53,9 @@ internal static class RecurrentFitting
             callbacks.Add(new EarlyStopping(monitor: validating ? "val_loss" : "loss", patience: patience, restoreBestWeights: true));
 
         channel.Info(MessageSensitivity.None, $"Training on {device} with seed {seed}: {x.Shape[0]} sequences of shape ({x.Shape[1]}, {x.Shape[2]}), {options.MaxEpochs} epochs, batch size {options.BatchSize}, {options.Optimizer} at learning rate {options.LearningRate}.");
-        lock (s_gate)
+        // A private seed sequence: other threads drawing from the global one cannot change this fit.
+        using (RandomSeeds.Scope(seed))
         {
-            RandomSeeds.Set(seed);
             var network = createNetwork() ?? throw new InvalidOperationException("The network factory returned null.");
             network.Compile(optimizer, loss, metrics);
             var history = network.Fit(x, y, batchSize: options.BatchSize, epochs: options.MaxEpochs, verbose: 0, callbacks: callbacks,

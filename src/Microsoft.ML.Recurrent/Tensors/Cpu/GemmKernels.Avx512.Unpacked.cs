@@ -19,14 +19,12 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
     /// <summary>Rows up to which the unpacked path runs (more rows amortize packing A over more columns of C).</summary>
     public static int UnpackedMaxRows => 96;
 
-    /// <summary>Depth up to which the unpacked path runs with B pre-packed.</summary>
-    public static int UnpackedMaxDepth => 256;
-
     /// <summary>
-    /// Depth up to which it runs with B read in place: deeper, rows of B 4 KiB apart (N = 1024) crowd a few L1 sets
-    /// and the blocked path, which packs B, was faster (32 x 1024 x 256: ~50 vs ~90 GFLOP/s).
+    /// Depth up to which the unpacked path runs. Deeper, the blocked path was faster: with B in place its rows 4 KiB
+    /// apart (N = 1024) crowd a few L1 sets (32 x 1024 x 256: ~50 vs ~90 GFLOP/s), and with B pre-packed the
+    /// re-read rows of A no longer stay in L1 (~104 vs ~120).
     /// </summary>
-    public static int UnpackedMaxInPlaceDepth => 64;
+    public static int UnpackedMaxDepth => 64;
 
     private const int UnpackedTileRows = 6;
 
@@ -37,64 +35,59 @@ internal readonly unsafe partial struct Avx512GemmKernel<T>
         int block = 2 * Cols;
         int rows = i1 - i0;
         int jEnd = j0 + ((j1 - j0) / block * block);
-        if ((op.TransB && op.PackedB == null) || rows > UnpackedMaxRows || op.K > (op.PackedB == null ? UnpackedMaxInPlaceDepth : UnpackedMaxDepth) || jEnd == j0)
+        if ((op.TransB && op.PackedB == null) || rows > UnpackedMaxRows || op.K > UnpackedMaxDepth || jEnd == j0)
         {
             return j0;
         }
 
+        // k <= UnpackedMaxDepth <= KC: a pre-packed B is one k-block of panels k * Cols apart.
         nint rowStride = op.TransA ? 1 : op.Lda;
         nint aStep = op.TransA ? op.Lda : 1;
-        int depth = op.PackedB != null ? GemmDriver<T, Avx512GemmKernel<T>>.Depth(op.K) : op.K;
-        T* firstScale = stackalloc T[] { op.Alpha, op.Beta };
-        T* laterScale = stackalloc T[] { op.Alpha, T.One };
+        int k = op.K;
+        T* scale = stackalloc T[] { op.Alpha, op.Beta };
         int tiles = (rows + UnpackedTileRows - 1) / UnpackedTileRows;
-        for (int pc = 0; pc < op.K; pc += depth)
+        for (int j = j0; j < jEnd; j += block)
         {
-            int kc = Math.Min(depth, op.K - pc);
-            T* scale = pc == 0 ? firstScale : laterScale;
-            for (int j = j0; j < jEnd; j += block)
+            T* b;
+            nint bStep;
+            nint half;
+            if (op.PackedB != null)
             {
-                T* b;
-                nint bStep;
-                nint half;
-                if (op.PackedB != null)
+                b = op.PackedB + ((nint)(j / Cols) * k * Cols);
+                bStep = Cols;
+                half = (nint)k * Cols;
+            }
+            else
+            {
+                b = op.B + j;
+                bStep = op.Ldb;
+                half = Cols;
+            }
+
+            // B read in place has rows ldb apart, often a multiple of 1 KiB, so its column block crowds a few L1
+            // sets and would come from L2 again for every row tile: unless the block is contiguous already, the
+            // first tile also copies it to a buffer the others read (4 stores per 24 FMAs, hidden under them;
+            // 32 x 256 x 64 measured ~3% faster).
+            T* copy = op.PackedB == null && tiles > 1 && op.Ldb != block ? GemmBuffers<T>.Current.B((nint)k * block) : null;
+            for (int t = 0; t < tiles; t++)
+            {
+                // Even heights (6 + 6 + 5 + 5 + 5 + 5 for 32 rows): a short last tile would run its few
+                // accumulators into the FMA latency.
+                int r0 = i0 + (rows * t / tiles);
+                int r1 = i0 + (rows * (t + 1) / tiles);
+                T* a = op.A + (r0 * rowStride);
+                T* c = op.C + (r0 * op.Ldc) + j;
+                if (copy == null)
                 {
-                    b = op.PackedB + (pc * op.PackedBWidth) + ((nint)(j / Cols) * kc * Cols);
-                    bStep = Cols;
-                    half = (nint)kc * Cols;
+                    UnpackedTile<NoBCopy>(r1 - r0, k, a, rowStride, aStep, b, bStep, half, null, c, op.Ldc, scale);
+                }
+                else if (t == 0)
+                {
+                    UnpackedTile<BCopy>(r1 - r0, k, a, rowStride, aStep, b, bStep, half, copy, c, op.Ldc, scale);
                 }
                 else
                 {
-                    b = op.B + (pc * op.Ldb) + j;
-                    bStep = op.Ldb;
-                    half = Cols;
-                }
-
-                // B read in place has rows ldb apart, often a multiple of 1 KiB, so its column block crowds a
-                // few L1 sets and would come from L2 again for every row tile: unless the block is contiguous
-                // already, the first tile also copies it to a buffer the others read (4 stores per 24 FMAs,
-                // hidden under them; 32 x 256 x 64 measured ~3% faster).
-                T* copy = op.PackedB == null && tiles > 1 && op.Ldb != block ? GemmBuffers<T>.Current.B((nint)kc * block) : null;
-                for (int t = 0; t < tiles; t++)
-                {
-                    // Even heights (6 + 6 + 5 + 5 + 5 + 5 for 32 rows): a short last tile would run its few
-                    // accumulators into the FMA latency.
-                    int r0 = i0 + (rows * t / tiles);
-                    int r1 = i0 + (rows * (t + 1) / tiles);
-                    T* a = op.A + (r0 * rowStride) + (pc * aStep);
-                    T* c = op.C + (r0 * op.Ldc) + j;
-                    if (copy == null)
-                    {
-                        UnpackedTile<NoBCopy>(r1 - r0, kc, a, rowStride, aStep, b, bStep, half, null, c, op.Ldc, scale);
-                    }
-                    else if (t == 0)
-                    {
-                        UnpackedTile<BCopy>(r1 - r0, kc, a, rowStride, aStep, b, bStep, half, copy, c, op.Ldc, scale);
-                    }
-                    else
-                    {
-                        UnpackedTile<NoBCopy>(r1 - r0, kc, a, rowStride, aStep, copy, block, Cols, null, c, op.Ldc, scale);
-                    }
+                    UnpackedTile<NoBCopy>(r1 - r0, k, a, rowStride, aStep, copy, block, Cols, null, c, op.Ldc, scale);
                 }
             }
         }

@@ -89,7 +89,7 @@ public sealed class GemmTests
     /// <summary>
     /// Few rows and a shallow depth take the AVX-512 path that packs nothing (tiles of up to 6 rows x 64 columns):
     /// every tile height (1..9 rows and balanced splits of 13, 32, 33, 97), ragged column blocks left to the packed
-    /// path, k = 1, the depth limits of B in place (64) and pre-packed (256), and all transposes.
+    /// path, k = 1, both sides of the depth limit (64, 65), B in place, transposed and pre-packed, and A transposed.
     /// </summary>
     [Fact]
     public void FewRowsAndShallowDepthMatchNaiveProduct()

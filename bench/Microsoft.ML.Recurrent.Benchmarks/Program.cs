@@ -8,6 +8,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["gemm-table"] = GemmPeerTable.Run,
     ["recurrent-table"] = RecurrentPeerTable.Run,
     ["train-profile"] = TrainStepProfile.Run,
+    ["inference-profile"] = InferenceProfile.Run,
 };
 
 if (args.Length > 0 && commands.TryGetValue(args[0], out var command))

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Recurrent.Tensors.Cpu;
+
+namespace Microsoft.ML.Recurrent.Benchmarks;
+
+/// <summary>
+/// `inference-profile`: the allocation-free predictor's per-call time for every cell and configuration with 1 and with
+/// 2 threads, wall clock and the calling thread's CPU time (robust to other processes), to see what threading buys.
+/// </summary>
+internal static partial class InferenceProfile
+{
+    public static int Run(string[] args)
+    {
+        double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 0.5;
+        if (args.Length > 1 && args[1] == "math")
+        {
+            var xf = new float[256];
+            var yf = new float[256];
+            var xd = new double[256];
+            for (int i = 0; i < 256; i++) { xf[i] = (i - 128) / 40f; xd[i] = xf[i]; }
+            static double PerElement(Action a)
+            {
+                double best = double.MaxValue;
+                for (int r = 0; r < 200; r++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    for (int i = 0; i < 1000; i++) a();
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalNanoseconds / 1000 / 256);
+                }
+                return best;
+            }
+            Console.WriteLine($"Tanh<double> 256: {PerElement(() => System.Numerics.Tensors.TensorPrimitives.Tanh<double>(xd, xd.AsSpan())):G4} ns/element");
+            for (int i = 0; i < 256; i++) xd[i] = xf[i];
+            Console.WriteLine($"Tanh<float> 256: {PerElement(() => System.Numerics.Tensors.TensorPrimitives.Tanh<float>(xf, yf)):G4} ns/element");
+            Console.WriteLine($"Sigmoid<float> 256: {PerElement(() => System.Numerics.Tensors.TensorPrimitives.Sigmoid<float>(xf, yf)):G4} ns/element");
+            Console.WriteLine($"Convert float->double 256: {PerElement(() => System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<float, double>(xf, xd)):G4} ns/element");
+            Console.WriteLine($"Convert double->float 256: {PerElement(() => System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(xd, yf)):G4} ns/element");
+            Console.WriteLine($"Exp<float> 256: {PerElement(() => System.Numerics.Tensors.TensorPrimitives.Exp<float>(xf, yf)):G4} ns/element");
+            return 0;
+        }
+        Console.WriteLine("| layer | config | 1 thread ms | 2 threads ms | 1 thread CPU ms (caller) | 2 threads CPU ms (caller) |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        foreach (var cell in new[] { RecurrentCell.Lstm, RecurrentCell.Gru, RecurrentCell.SimpleRnn })
+        {
+            foreach (var config in RecurrentConfig.Standard)
+            {
+                var c = new RecurrentCase(cell, config);
+                var results = new List<(double Wall, double Cpu)>();
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Gemm.MaxThreads = threads;
+                    results.Add(Time(() => c.Infer(), seconds));
+                }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {cell} | {config} | {results[0].Wall:G4} | {results[1].Wall:G4} | {results[0].Cpu:G4} | {results[1].Cpu:G4} |"));
+            }
+        }
+        return 0;
+    }
+
+    private static (double Wall, double Cpu) Time(Action action, double seconds)
+    {
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < 0.3; i++) action();
+        var walls = new List<double>();
+        var cpus = new List<double>();
+        var sw = Stopwatch.StartNew();
+        while (walls.Count < 5 || sw.Elapsed.TotalSeconds < seconds)
+        {
+            var cpu0 = ThreadCpuSeconds();
+            long a = Stopwatch.GetTimestamp();
+            action();
+            walls.Add(Stopwatch.GetElapsedTime(a).TotalMilliseconds);
+            cpus.Add((ThreadCpuSeconds() - cpu0) * 1e3);
+        }
+        walls.Sort();
+        cpus.Sort();
+        return (walls[walls.Count / 2], cpus[cpus.Count / 2]);
+    }
+
+    private static double ThreadCpuSeconds()
+    {
+        ClockGetTime(3, out TimeSpec now); // CLOCK_THREAD_CPUTIME_ID
+        return now.Seconds + (now.Nanoseconds * 1e-9);
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+}

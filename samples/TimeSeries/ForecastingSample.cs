@@ -15,13 +15,16 @@ public sealed class SampleOptions
     public string OutputDirectory = Path.Combine(AppContext.BaseDirectory, "output");
 
     /// <summary>Training epochs (the refit on all windows adds half as many).</summary>
-    public int Epochs = 60;
+    public int Epochs = 30;
+
+    /// <summary>Units of the LSTM layer.</summary>
+    public int HiddenUnits = 64;
 
     /// <summary>Months held out at the end, never seen in training.</summary>
     public int HoldOut = 24;
 
-    /// <summary>Months the LSTM reads per forecast.</summary>
-    public int WindowSize = 24;
+    /// <summary>Months the LSTM reads per forecast (one season).</summary>
+    public int WindowSize = 12;
 
     /// <summary>Months forecast at once.</summary>
     public int Horizon = 12;
@@ -82,7 +85,7 @@ public static class ForecastingSample
         var training = mlContext.Data.LoadFromEnumerable(series[..trainEnd].Select(v => new Month { Value = (float)v }));
         var pipeline = mlContext.Forecasting.ForecastByLstm(outputColumnName: "Forecast", inputColumnName: nameof(Month.Value),
             windowSize: options.WindowSize, horizon: options.Horizon, confidenceLowerBoundColumn: "Lower", confidenceUpperBoundColumn: "Upper",
-            confidenceLevel: 0.95f, hiddenUnits: 32, maxEpochs: options.Epochs, batchSize: 16, learningRate: 0.01, seed: options.Seed,
+            confidenceLevel: 0.95f, hiddenUnits: options.HiddenUnits, maxEpochs: options.Epochs, batchSize: 16, learningRate: 0.01, seed: options.Seed,
             progress: new EveryTenthEpoch(console));
         var model = pipeline.Fit(training);
         console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");

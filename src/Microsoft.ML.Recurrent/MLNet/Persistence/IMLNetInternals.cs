@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent.MLNet.Persistence;
 /// <summary>
 /// The one door to the ML.NET members that official ML.NET keeps internal: writing into <see cref="ModelSaveContext"/>,
 /// reading a model load context, registering a loader, the environment behind a catalog and
-/// <see cref="SchemaShape.Column"/>'s constructor. Two bindings: <see cref="CompatInternals"/> (Compat grants
+/// <see cref="SchemaShape.Column"/>'s constructor. Two bindings: <c>CompatInternals</c> (Compat grants
 /// InternalsVisibleTo) and <see cref="ReflectionInternals"/> (official ML.NET, mlnet-persistence.md §5).
 /// Everything else in <c>MLNet/</c> uses public ML.NET surface only.
 /// </summary>

@@ -9,6 +9,8 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// `train-profile`: splits one training step (what <c>TrainOnBatch</c> does) into its phases — forward with the tape
 /// (layer + loss), backward (<see cref="Autodiff.Gradients"/>: BPTT and the weight-gradient GEMMs) and the Adam update —
 /// and prints the median time and the bytes allocated (calling thread) of each, per cell and configuration.
+/// Options: <c>--seconds S</c> per case, <c>--threads N</c>, <c>--only TEXT</c> (cases whose "Cell(config)" contains it),
+/// <c>--config batch,steps,input,units</c> (one configuration instead of the standard three).
 /// </summary>
 public static class TrainStepProfile
 {
@@ -17,17 +19,23 @@ public static class TrainStepProfile
         double seconds = 1.0;
         int threads = 2;
         string? only = null;
+        IReadOnlyList<RecurrentConfig> configs = RecurrentConfig.Standard;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seconds") seconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             else if (args[i] == "--threads") threads = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             else if (args[i] == "--only") only = args[++i];
+            else if (args[i] == "--config")
+            {
+                int[] v = args[++i].Split(',').Select(int.Parse).ToArray();
+                configs = [new RecurrentConfig(v[0], v[1], v[2], v[3])];
+            }
         }
         Gemm.MaxThreads = threads;
         Console.WriteLine($"Training step phases, float32, {threads} threads, median over ~{seconds} s per case. {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine("| layer | config | forward ms | backward ms | Adam ms | step ms | forward bytes | backward bytes | Adam bytes |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var config in RecurrentConfig.Standard)
+        foreach (var config in configs)
             foreach (var cell in Enum.GetValues<RecurrentCell>())
             {
                 if (only is not null && !$"{cell}{config}".Contains(only, StringComparison.OrdinalIgnoreCase)) continue;

@@ -505,19 +505,36 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         for (int i = 0; i < starts.Length; i++) yield return (starts[i], i + 1 < starts.Length ? starts[i + 1] : Gates);
     }
 
+    /// <summary>
+    /// Packs the recurrent kernel blocks (transposed for the backward pass). The weights change between training steps,
+    /// so every call packs, but into the storage of an earlier call's pack of the same shape when the pool has one.
+    /// </summary>
     private void CreatePacks(bool backward)
     {
         var packs = new Gemm.PackedMatrix<T>?[Gates];
         foreach (var (g0, g1) in Groups())
         {
             int width = (g1 - g0) * Units;
-            packs[g0] = backward
-                ? Gemm.PackedMatrix<T>.Create(true, width, Units, RecurrentKernel + g0 * Units, Width, GemmPath.Auto)
-                : Gemm.PackedMatrix<T>.Create(false, Units, width, RecurrentKernel + g0 * Units, Width, GemmPath.Auto);
+            int k = backward ? width : Units, n = backward ? Units : width;
+            T* source = RecurrentKernel + g0 * Units;
+            var pack = s_packs.Take(PackKey(k, n));
+            if (pack is not null) pack.Repack(backward, source, Width);
+            else pack = Gemm.PackedMatrix<T>.Create(backward, k, n, source, Width, GemmPath.Auto);
+            packs[g0] = pack;
         }
         if (backward) _backwardPacks = packs;
         else _forwardPacks = packs;
     }
+
+    private static readonly WeakSlotPool<Gemm.PackedMatrix<T>> s_packs = new(16);
+
+    private static void ReturnPacks(Gemm.PackedMatrix<T>?[]? packs)
+    {
+        foreach (var pack in packs ?? [])
+            if (pack is not null) s_packs.Add(PackKey(pack.K, pack.N), pack);
+    }
+
+    private static long PackKey(int k, int n) => ((long)k << 32) | (uint)n;
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C through the packed GEMM of the element type.</summary>
     protected static void Product(bool transA, bool transB, int m, int n, int k, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
@@ -559,5 +576,8 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         _pins.Clear();
         foreach (var array in _arrays) PinnedArrayPool<T>.Return(array);
         _arrays.Clear();
+        ReturnPacks(_forwardPacks);
+        ReturnPacks(_backwardPacks);
+        _forwardPacks = _backwardPacks = null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.ML.Recurrent.Autograd;
 using Microsoft.ML.Recurrent.Tensors;
 
@@ -44,6 +45,15 @@ public abstract class Merge : Layer
         foreach (var mask in masks)
             if (mask is not null) result = result is null ? mask : Ops.Multiply(result, Ops.Cast(mask, result.DType));
         return result;
+    }
+
+    /// <summary>Builds from a build config; Keras writes a merge layer's <c>input_shape</c> as a list of shapes (one per input).</summary>
+    public override void BuildFromConfig(JsonObject? buildConfig)
+    {
+        if (buildConfig?["input_shape"] is JsonArray { Count: > 0 } shapes && shapes[0] is JsonArray first)
+            base.BuildFromConfig(new JsonObject { ["input_shape"] = first.DeepClone() });
+        else
+            base.BuildFromConfig(buildConfig);
     }
 
     /// <summary>Throws a clear error when the input shapes cannot be combined.</summary>

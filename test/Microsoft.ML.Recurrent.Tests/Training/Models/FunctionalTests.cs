@@ -79,6 +79,9 @@ public class FunctionalTests : IDisposable
         Assert.Equal("""["encoder",0,1]""", states[0]!["config"]!["keras_history"]!.ToJsonString());
         Assert.Equal("""["encoder",0,2]""", states[1]!["config"]!["keras_history"]!.ToJsonString());
         Assert.Equal("""[["encoder_inputs",0,0],["decoder_inputs",0,0]]""", config["config"]!["input_layers"]!.ToJsonString());
+        // Sequences of any length: the build shape keeps None for the time axis, as Keras writes it.
+        var encoderEntry = config["config"]!["layers"]!.AsArray().Single(l => l!["name"]!.GetValue<string>() == "encoder")!;
+        Assert.Equal("[null,null,2]", encoderEntry["build_config"]!["input_shape"]!.ToJsonString());
 
         var expected = model.Predict([encoder, decoder])[0].ToFloatArray();
         var copy = Model.FromModelConfig((JsonObject)JsonNode.Parse(config.ToJsonString())!);
@@ -186,6 +189,8 @@ public class FunctionalTests : IDisposable
         var config = model.ToModelConfig();
         var sharedEntry = config["config"]!["layers"]!.AsArray().Single(l => l!["name"]!.GetValue<string>() == "shared_lstm")!;
         Assert.Equal(2, sharedEntry["inbound_nodes"]!.AsArray().Count);
+        var bothEntry = config["config"]!["layers"]!.AsArray().Single(l => l!["name"]!.GetValue<string>() == "both")!;
+        Assert.Equal("[[null,3],[null,3]]", bothEntry["build_config"]!["input_shape"]!.ToJsonString());
 
         var a = Random(8, 4, 5, 2);
         var b = Random(9, 4, 5, 2);
@@ -269,6 +274,22 @@ public class FunctionalTests : IDisposable
         Assert.Equal(reference.Predict([encoder, decoder])[0].ToFloatArray(), loaded.Predict([encoder, decoder])[0].ToFloatArray());
         // The decoder's own input is unchanged; only the encoder's states can carry other encoder data to the output.
         Assert.NotEqual(loaded.Predict([encoder, decoder])[0].ToFloatArray(), loaded.Predict([Random(99, 5, 4, 2), decoder])[0].ToFloatArray());
+    }
+
+    [Fact]
+    public void Masks_flow_along_the_graph_as_in_the_equivalent_Sequential()
+    {
+        RandomSeeds.Set(8);
+        var sequential = new Sequential([new Masking(maskValue: 0.0), new Lstm(3), new Dense(1)], inputShape: [4, 2]);
+        var input = Functional.Input([4, 2]);
+        var model = new Functional(input, new Dense(1).Apply(new Lstm(3).Apply(new Masking(maskValue: 0.0).Apply(input))));
+        model.SetWeights(sequential.GetWeights());
+        // The second sample's last two steps are padding: masked, they must not change its output.
+        var x = Tensor.FromArray(new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 0, 0, 0, 0 }, new Shape(2, 4, 2));
+        var y = model.Predict(x).ToFloatArray();
+        Assert.Equal(sequential.Predict(x).ToFloatArray(), y);
+        var shorter = Tensor.FromArray(new float[] { 1, 2, 3, 4 }, new Shape(1, 2, 2));
+        Assert.Equal(sequential.Predict(shorter).ToFloatArray()[0], y[1], 6);
     }
 
     [Fact]

@@ -114,6 +114,22 @@ public sealed class RecurrentRegressionTrainerTests
     }
 
     [Fact]
+    public void A_GPU_device_without_a_CUDA_backend_throws_unless_the_context_falls_back_to_the_CPU()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Regression(16, seed: 8));
+        var options = new RecurrentRegressionTrainer.Options { Units = 4, MaxEpochs = 1, Device = Device.Cuda(0) };
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Regression.Trainers.Lstm(options).Fit(data));
+        Assert.Contains("cuda:0", e.Message);
+
+        var warnings = new List<string>();
+        ml.Log += (_, args) => { if (args.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(args.RawMessage); };
+        ml.FallbackToCpu = true;
+        ml.Regression.Trainers.Lstm(options).Fit(data);
+        Assert.Contains(warnings, w => w.Contains("training on the CPU", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_missing_label_at_fit_names_the_row()
     {
         var ml = new MLContext(seed: 1);

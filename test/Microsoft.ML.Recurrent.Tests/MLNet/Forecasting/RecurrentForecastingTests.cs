@@ -107,6 +107,30 @@ public class RecurrentForecastingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Save_and_load_through_the_official_mlnet_reflection_binding_give_identical_forecasts()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = SmallForecaster(ml).Fit(Load(ml, SharedSeries.Unemployment()[..120]));
+        var binding = new ReflectionInternals();
+        using var stream = new MemoryStream();
+        using (MLNetInternals.Use(binding))
+        {
+            ml.Model.Save(model, null, stream);
+        }
+
+        var fresh = new MLContext(seed: 2);
+        binding.RegisterLoader(fresh.ComponentCatalog, typeof(RecurrentForecastingTransformer), RecurrentForecastingTransformer.LoaderSignature);
+        stream.Position = 0;
+        ITransformer loaded;
+        using (MLNetInternals.Use(binding))
+        {
+            loaded = fresh.Model.Load(stream, out _);
+        }
+
+        AssertSame(model.CreateTimeSeriesEngine<Observation, SeriesForecast>(ml).Predict(), loaded.CreateTimeSeriesEngine<Observation, SeriesForecast>(fresh).Predict());
+    }
+
+    [Fact]
     public void CheckPoint_to_a_file_replaces_it_whole_and_reloads()
     {
         var ml = new MLContext(seed: 1);

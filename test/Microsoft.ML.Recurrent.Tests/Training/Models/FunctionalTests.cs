@@ -161,6 +161,13 @@ public class FunctionalTests : IDisposable
         // Validation weights of 2 double the validation loss (sum_over_batch_size).
         var unweighted = model.Evaluate([x], [y1, y2], batchSize: 8);
         Assert.Equal(2 * unweighted["loss"], history["val_loss"][^1], 4);
+
+        // Save/Load keeps the per-output losses, loss weights and metrics.
+        string path = Path.Combine(_directory, "two-outputs.mlrmodel");
+        model.Save(path);
+        var loaded = Model.Load(path);
+        Assert.Equal([1.0, 0.5], loaded.LossWeights!);
+        Assert.Equal(unweighted, loaded.Evaluate([x], [y1, y2], batchSize: 8));
     }
 
     [Fact]
@@ -251,6 +258,18 @@ public class FunctionalTests : IDisposable
         model.SetWeights(sequential.GetWeights());
         var x = Random(10, 6, 5, 2);
         Assert.Equal(sequential.Predict(x).ToFloatArray(), model.Predict(x).ToFloatArray());
+    }
+
+    [Fact]
+    public void Input_and_output_layers_may_be_a_single_flat_reference()
+    {
+        var config = (JsonObject)JsonNode.Parse(Keras3Config)!;
+        config["config"]!["input_layers"] = JsonNode.Parse("""["input_layer", 0, 0]""");
+        config["config"]!["output_layers"] = JsonNode.Parse("""["dense", 0, 0]""");
+        var model = Assert.IsType<Functional>(Model.FromModelConfig(config));
+        Assert.Equal(1, model.InputCount);
+        Assert.Equal(1, model.OutputCount);
+        Assert.Equal(new Shape(3, 1), model.Predict(Random(1, 3, 5, 2)).Shape);
     }
 
     [Fact]

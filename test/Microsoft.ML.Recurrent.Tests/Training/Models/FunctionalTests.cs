@@ -171,6 +171,25 @@ public class FunctionalTests : IDisposable
     }
 
     [Fact]
+    public void A_compile_config_may_key_losses_and_loss_weights_by_output_name()
+    {
+        RandomSeeds.Set(9);
+        var input = Functional.Input([5, 2]);
+        var features = new Lstm(2).Apply(input);
+        var model = new Functional([input], [new Dense(1, name: "price").Apply(features), new Dense(1, name: "volume").Apply(features)]);
+        var config = model.ToModelConfig();
+        // As Keras 3 writes compile(loss={"price": "mse", "volume": "mae"}, loss_weights={"price": 1.0, "volume": 0.2}).
+        config["compile_config"] = JsonNode.Parse("""
+            {"optimizer": "adam", "loss": {"volume": "mean_absolute_error", "price": "mean_squared_error"},
+             "loss_weights": {"price": 1.0, "volume": 0.2}, "metrics": null}
+            """);
+        var loaded = Model.FromModelConfig(config);
+        Assert.IsType<MeanSquaredError>(loaded.OutputLosses[0]);
+        Assert.IsType<MeanAbsoluteError>(loaded.OutputLosses[1]);
+        Assert.Equal([1.0, 0.2], loaded.LossWeights!);
+    }
+
+    [Fact]
     public void A_shared_layer_is_one_set_of_weights_counted_once_and_keeps_its_two_calls_through_config()
     {
         RandomSeeds.Set(5);

@@ -24,17 +24,7 @@ public static class RecurrentTrainersCatalog
     /// <param name="learningRate">Adam's learning rate. Default 0.001.</param>
     public static RecurrentRegressionTrainer Lstm(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int? featuresPerStep = null, int units = 32, int numberOfLayers = 1, int maxEpochs = 20, int batchSize = 32, double learningRate = 0.001) =>
-        new(CatalogEnvironment.Of(catalog), new RecurrentRegressionTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            FeaturesPerStep = featuresPerStep,
-            Units = units,
-            NumberOfLayers = numberOfLayers,
-            MaxEpochs = maxEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        }, RecurrentCellType.Lstm);
+        new(CatalogEnvironment.Of(catalog), Flat<RecurrentRegressionTrainer.Options>(labelColumnName, featureColumnName, featuresPerStep, units, numberOfLayers, maxEpochs, batchSize, learningRate), RecurrentCellType.Lstm);
 
     /// <summary>A LSTM network for predicting a Single (or vector) label from a sequence column, with all options (<see cref="RecurrentTrainerOptions.CellType"/> is set to LSTM).</summary>
     /// <param name="catalog">The trainer catalog.</param>
@@ -54,17 +44,7 @@ public static class RecurrentTrainersCatalog
     /// <param name="learningRate">Adam's learning rate. Default 0.001.</param>
     public static RecurrentRegressionTrainer Gru(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int? featuresPerStep = null, int units = 32, int numberOfLayers = 1, int maxEpochs = 20, int batchSize = 32, double learningRate = 0.001) =>
-        new(CatalogEnvironment.Of(catalog), new RecurrentRegressionTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            FeaturesPerStep = featuresPerStep,
-            Units = units,
-            NumberOfLayers = numberOfLayers,
-            MaxEpochs = maxEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        }, RecurrentCellType.Gru);
+        new(CatalogEnvironment.Of(catalog), Flat<RecurrentRegressionTrainer.Options>(labelColumnName, featureColumnName, featuresPerStep, units, numberOfLayers, maxEpochs, batchSize, learningRate), RecurrentCellType.Gru);
 
     /// <summary>A GRU network for predicting a Single (or vector) label from a sequence column, with all options (<see cref="RecurrentTrainerOptions.CellType"/> is set to GRU).</summary>
     /// <param name="catalog">The trainer catalog.</param>
@@ -90,17 +70,7 @@ public static class RecurrentTrainersCatalog
     /// <param name="learningRate">Adam's learning rate. Default 0.001.</param>
     public static RecurrentBinaryTrainer Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int? featuresPerStep = null, int units = 32, int numberOfLayers = 1, int maxEpochs = 20, int batchSize = 32, double learningRate = 0.001) =>
-        new(CatalogEnvironment.Of(catalog), new RecurrentBinaryTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            FeaturesPerStep = featuresPerStep,
-            Units = units,
-            NumberOfLayers = numberOfLayers,
-            MaxEpochs = maxEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        }, RecurrentCellType.Lstm);
+        new(CatalogEnvironment.Of(catalog), Flat<RecurrentBinaryTrainer.Options>(labelColumnName, featureColumnName, featuresPerStep, units, numberOfLayers, maxEpochs, batchSize, learningRate), RecurrentCellType.Lstm);
 
     /// <summary>A LSTM network for classifying sequences into two classes, with all options (<see cref="RecurrentTrainerOptions.CellType"/> is set to LSTM).</summary>
     /// <param name="catalog">The trainer catalog.</param>
@@ -120,17 +90,7 @@ public static class RecurrentTrainersCatalog
     /// <param name="learningRate">Adam's learning rate. Default 0.001.</param>
     public static RecurrentBinaryTrainer Gru(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int? featuresPerStep = null, int units = 32, int numberOfLayers = 1, int maxEpochs = 20, int batchSize = 32, double learningRate = 0.001) =>
-        new(CatalogEnvironment.Of(catalog), new RecurrentBinaryTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            FeaturesPerStep = featuresPerStep,
-            Units = units,
-            NumberOfLayers = numberOfLayers,
-            MaxEpochs = maxEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        }, RecurrentCellType.Gru);
+        new(CatalogEnvironment.Of(catalog), Flat<RecurrentBinaryTrainer.Options>(labelColumnName, featureColumnName, featuresPerStep, units, numberOfLayers, maxEpochs, batchSize, learningRate), RecurrentCellType.Gru);
 
     /// <summary>A GRU network for classifying sequences into two classes, with all options (<see cref="RecurrentTrainerOptions.CellType"/> is set to GRU).</summary>
     /// <param name="catalog">The trainer catalog.</param>
@@ -156,17 +116,7 @@ public static class RecurrentTrainersCatalog
     /// <param name="learningRate">Adam's learning rate. Default 0.001.</param>
     public static RecurrentMulticlassTrainer Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int? featuresPerStep = null, int units = 32, int numberOfLayers = 1, int maxEpochs = 20, int batchSize = 32, double learningRate = 0.001) =>
-        new(CatalogEnvironment.Of(catalog), new RecurrentMulticlassTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            FeaturesPerStep = featuresPerStep,
-            Units = units,
-            NumberOfLayers = numberOfLayers,
-            MaxEpochs = maxEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        }, RecurrentCellType.Lstm);
+        new(CatalogEnvironment.Of(catalog), Flat<RecurrentMulticlassTrainer.Options>(labelColumnName, featureColumnName, featuresPerStep, units, numberOfLayers, maxEpochs, batchSize, learningRate), RecurrentCellType.Lstm);
 
     /// <summary>A LSTM network for classifying sequences into K classes, with all options (<see cref="RecurrentTrainerOptions.CellType"/> is set to LSTM).</summary>
     /// <param name="catalog">The trainer catalog.</param>
@@ -186,17 +136,7 @@ public static class RecurrentTrainersCatalog
     /// <param name="learningRate">Adam's learning rate. Default 0.001.</param>
     public static RecurrentMulticlassTrainer Gru(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int? featuresPerStep = null, int units = 32, int numberOfLayers = 1, int maxEpochs = 20, int batchSize = 32, double learningRate = 0.001) =>
-        new(CatalogEnvironment.Of(catalog), new RecurrentMulticlassTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            FeaturesPerStep = featuresPerStep,
-            Units = units,
-            NumberOfLayers = numberOfLayers,
-            MaxEpochs = maxEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        }, RecurrentCellType.Gru);
+        new(CatalogEnvironment.Of(catalog), Flat<RecurrentMulticlassTrainer.Options>(labelColumnName, featureColumnName, featuresPerStep, units, numberOfLayers, maxEpochs, batchSize, learningRate), RecurrentCellType.Gru);
 
     /// <summary>A GRU network for classifying sequences into K classes, with all options (<see cref="RecurrentTrainerOptions.CellType"/> is set to GRU).</summary>
     /// <param name="catalog">The trainer catalog.</param>
@@ -209,4 +149,18 @@ public static class RecurrentTrainersCatalog
     /// <param name="options">The options.</param>
     public static RecurrentMulticlassTrainer Recurrent(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentMulticlassTrainer.Options options) =>
         new(CatalogEnvironment.Of(catalog), options, null);
+
+    // The flat overloads' parameters, as ML.NET's flat trainer overloads fill their Options.
+    private static TOptions Flat<TOptions>(string labelColumnName, string featureColumnName, int? featuresPerStep, int units, int numberOfLayers,
+        int maxEpochs, int batchSize, double learningRate) where TOptions : RecurrentTrainerOptions, new() => new()
+    {
+        LabelColumnName = labelColumnName,
+        FeatureColumnName = featureColumnName,
+        FeaturesPerStep = featuresPerStep,
+        Units = units,
+        NumberOfLayers = numberOfLayers,
+        MaxEpochs = maxEpochs,
+        BatchSize = batchSize,
+        LearningRate = learningRate,
+    };
 }

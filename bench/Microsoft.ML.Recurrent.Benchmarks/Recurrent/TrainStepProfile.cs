@@ -8,7 +8,9 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// <summary>
 /// `train-profile`: splits one training step (what <c>TrainOnBatch</c> does) into its phases — forward with the tape
 /// (layer + loss), backward (<see cref="Autodiff.Gradients"/>: BPTT and the weight-gradient GEMMs) and the Adam update —
-/// and prints the median time and the bytes allocated (calling thread) of each, per cell and configuration.
+/// and prints the median time and the bytes allocated (calling thread) of each, per cell and configuration, plus the
+/// process CPU time per step (all threads, spinning workers included; with <c>--threads 1</c> close to the work
+/// itself, and far less sensitive than wall time to other processes on a busy machine).
 /// Options: <c>--seconds S</c> per case, <c>--threads N</c>, <c>--only TEXT</c> (cases whose "Cell(config)" contains it),
 /// <c>--config batch,steps,input,units</c> (one configuration instead of the standard three).
 /// </summary>
@@ -33,8 +35,8 @@ public static class TrainStepProfile
         }
         Gemm.MaxThreads = threads;
         Console.WriteLine($"Training step phases, float32, {threads} threads, median over ~{seconds} s per case. {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine("| layer | config | forward ms | backward ms | Adam ms | step ms | forward bytes | backward bytes | Adam bytes |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| layer | config | forward ms | backward ms | Adam ms | step ms | process CPU ms/step | forward bytes | backward bytes | Adam bytes |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var config in configs)
             foreach (var cell in Enum.GetValues<RecurrentCell>())
             {
@@ -57,11 +59,15 @@ public static class TrainStepProfile
         int count = 0;
         for (int i = 0; i < 3; i++) Once(); // warm-up
         forward.Clear(); backward.Clear(); adam.Clear(); fBytes = bBytes = aBytes = 0; count = 0;
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
         var total = Stopwatch.StartNew();
         while (total.Elapsed.TotalSeconds < seconds || count < 5) Once();
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalMilliseconds / count;
         static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
         double f = Median(forward), b = Median(backward), a = Median(adam);
-        Console.WriteLine($"| {c.Cell} | {c.Config} | {f:F2} | {b:F2} | {a:F2} | {f + b + a:F2} | {fBytes / count:N0} | {bBytes / count:N0} | {aBytes / count:N0} |");
+        Console.WriteLine($"| {c.Cell} | {c.Config} | {f:F2} | {b:F2} | {a:F2} | {f + b + a:F2} | {cpu:F1} | {fBytes / count:N0} | {bBytes / count:N0} | {aBytes / count:N0} |");
 
         void Once()
         {

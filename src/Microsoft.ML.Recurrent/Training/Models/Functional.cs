@@ -238,7 +238,7 @@ public sealed class Functional : Model
             if (entry.ContainsKey("build_config") && _layerNodes[layer].FirstOrDefault() is { Inputs.Count: > 0 } first)
                 entry["build_config"] = new JsonObject
                 {
-                    ["input_shape"] = layer is Merge ? new JsonArray(first.Inputs.Select(t => (JsonNode)ShapeConfig(t.Shape)).ToArray()) : ShapeConfig(first.Inputs[0].Shape),
+                    ["input_shape"] = layer is Merge ? new JsonArray(first.Inputs.Select(t => (JsonNode)KerasTensor.ToConfig(t.Shape)).ToArray()) : KerasTensor.ToConfig(first.Inputs[0].Shape),
                 };
             var inbound = new JsonArray();
             foreach (var node in _layerNodes[layer].Where(n => n.Layer is not InputLayer))
@@ -261,8 +261,6 @@ public sealed class Functional : Model
         };
     }
 
-    private static JsonArray ShapeConfig(IReadOnlyList<int?> shape) => new(shape.Select(d => d is { } v ? JsonValue.Create(v) : null).ToArray<JsonNode?>());
-
     private JsonArray Reference(KerasTensor t) => [t.Layer.Name, _layerNodes[t.Layer].IndexOf(t.Node), t.Index];
 
     private JsonObject TensorConfig(KerasTensor t) => new()
@@ -270,7 +268,7 @@ public sealed class Functional : Model
         ["class_name"] = "__keras_tensor__",
         ["config"] = new JsonObject
         {
-            ["shape"] = ShapeConfig(t.Shape),
+            ["shape"] = KerasTensor.ToConfig(t.Shape),
             ["dtype"] = t.DType.KerasName(),
             ["keras_history"] = Reference(t),
         },

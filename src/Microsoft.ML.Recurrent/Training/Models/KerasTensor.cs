@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Tensors;
 
@@ -36,6 +37,9 @@ public sealed class KerasTensor
     /// <summary>Text of a shape the way Keras prints it: <c>(None, 5, 2)</c>.</summary>
     internal static string Format(IReadOnlyList<int?> shape) =>
         "(" + string.Join(", ", shape.Select(d => d?.ToString(CultureInfo.InvariantCulture) ?? "None")) + (shape.Count == 1 ? ",)" : ")");
+
+    /// <summary>A shape as Keras writes it in configs: <c>[null, 5, 2]</c>.</summary>
+    internal static JsonArray ToConfig(IReadOnlyList<int?> shape) => new(shape.Select(d => d is { } v ? JsonValue.Create(v) : null).ToArray<JsonNode?>());
 
     /// <inheritdoc/>
     public override string ToString() => $"<KerasTensor shape={Format(Shape)}, dtype={DType.KerasName()}, layer='{Layer.Name}', index={Index}>";

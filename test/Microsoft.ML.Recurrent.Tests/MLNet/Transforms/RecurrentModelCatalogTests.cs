@@ -109,6 +109,37 @@ public class RecurrentModelCatalogTests
         }
     }
 
+    [Fact]
+    public void A_Keras_model_config_with_a_time_axis_of_any_length_runs_on_sequences_of_every_length()
+    {
+        // The model of the test above declared with keras.Input(shape=(None, 4)): the same Keras numbers for the 6-step
+        // rows, and a 3-step row gives what the network gives for those 3 steps.
+        const string config = """
+            {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_shape": [null, null, 4], "dtype": "float32", "name": "input_layer"}},
+              {"class_name": "LSTM", "config": {"name": "lstm", "units": 3}}], "build_input_shape": [null, null, 4]}}
+            """;
+        float[] bias = [.. Enumerable.Repeat(0.03f, 3), .. Enumerable.Repeat(1f, 3), .. Enumerable.Repeat(0.03f, 6)];
+        float[][] weights = [Enumerable.Repeat(0.01f, 4 * 12).ToArray(), Enumerable.Repeat(0.02f, 3 * 12).ToArray(), bias];
+        float[] shortRow = Enumerable.Range(0, 12).Select(v => (float)v).ToArray();
+        var rows = new[]
+        {
+            new VariableSequence { Features = Enumerable.Range(0, 24).Select(v => (float)v).ToArray() },
+            new VariableSequence { Features = shortRow },
+            new VariableSequence { Features = Enumerable.Range(24, 24).Select(v => (float)v).ToArray() },
+        };
+        var data = _mlContext.Data.LoadFromEnumerable(rows);
+
+        var outputs = Encodings(_mlContext.Transforms.ApplyRecurrentModel("Encoding", "Features", config, weights, featuresPerStep: 4).Fit(data).Transform(data));
+
+        AssertClose(Enumerable.Repeat(0.6288687f, 3).ToArray(), outputs[0], 1e-5f);
+        AssertClose(Enumerable.Repeat(0.86899155f, 3).ToArray(), outputs[2], 1e-5f);
+        var threeSteps = new Sequential([new Lstm(3)], inputShape: [3, 4]);
+        threeSteps.SetWeights(weights.Zip(threeSteps.GetWeights(), (w, v) => Tensor.FromArray(w, v.Shape)).ToArray());
+        AssertClose(RunDirectly(threeSteps, shortRow, features: 4), outputs[1]);
+        Assert.NotEqual(outputs[0], outputs[1]);
+    }
+
     [Theory]
     [InlineData("compat")]
     [InlineData("reflection")] // the binding used against official ML.NET

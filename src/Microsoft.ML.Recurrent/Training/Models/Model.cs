@@ -762,8 +762,7 @@ public abstract class Model : Layer
             "Functional" or "Model" => Functional.FromConfig(config),
             _ => throw new FormatException($"Unsupported model class '{className}'; this version loads Sequential and Functional models."),
         };
-        if (!model.Built && envelope["build_config"]?["input_shape"] is JsonArray dims)
-            model.Build(new Shape(dims.Select(d => d is null ? 1 : d.GetValue<int>()).ToArray()));
+        if (!model.Built && envelope["build_config"] is JsonObject build) model.BuildFromConfig(build);
         if (envelope["compile_config"] is JsonObject compile) model.CompileFromConfig(compile);
         return model;
     }

@@ -94,6 +94,15 @@ public sealed class Sequential : Model
         base.Build(inputShape);
     }
 
+    /// <summary>Builds from a build config; its <c>null</c> non-batch dimensions become dimensions of any size, as in Keras.</summary>
+    public override void BuildFromConfig(JsonObject? buildConfig)
+    {
+        if (!Built && InputShape is null && buildConfig?["input_shape"] is JsonArray { Count: >= 2 } dims)
+            InputShape = dims.Skip(1).Select(d => d is null ? (int?)null : KerasJson.TryReadInt(d, out int v) ? v
+                : throw new FormatException($"A build config input_shape holds integers and nulls; got {KerasJson.Describe(dims)}.")).ToArray();
+        base.BuildFromConfig(buildConfig);
+    }
+
     /// <summary>A concrete input shape: <paramref name="batch"/>, then <see cref="InputShape"/> with <paramref name="unknown"/> for its unknown dimensions.</summary>
     private Shape ProbeShape(int batch, int unknown) => new([batch, .. InputShape!.Select(d => d ?? unknown)]);
 

@@ -144,6 +144,26 @@ public class SequentialTests : IDisposable
     }
 
     [Fact]
+    public void A_build_config_alone_declares_the_time_axis_of_any_length()
+    {
+        // Keras 2 style: no InputLayer entry and no build_input_shape; the envelope's build_config gives the shape, and a
+        // nested Sequential's own build_config gives its shape.
+        const string config = """
+            {"class_name": "Sequential", "config": {"name": "outer", "layers": [
+              {"class_name": "Sequential", "config": {"name": "inner", "layers": [{"class_name": "GRU", "config": {"name": "gru", "units": 3, "return_sequences": true}}]},
+               "build_config": {"input_shape": [null, null, 2]}},
+              {"class_name": "Dense", "config": {"name": "dense", "units": 1}}]},
+             "build_config": {"input_shape": [null, null, 2]}}
+            """;
+
+        var model = Assert.IsType<Sequential>(Model.FromModelConfig(JsonNode.Parse(config)!.AsObject()));
+
+        Assert.Equal([null, 2], model.InputShape!);
+        Assert.Equal([null, 2], Assert.IsType<Sequential>(model.Layers[0]).InputShape!);
+        Assert.Equal([1, 6, 1], model.Predict(Random(1, 1, 6, 2)).Shape.Dims.ToArray());
+    }
+
+    [Fact]
     public void A_non_positive_input_dimension_is_an_argument_error()
     {
         var e = Assert.Throws<ArgumentException>(() => new Sequential([new Lstm(2)], inputShape: [null, 0]));

@@ -14,7 +14,8 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// <see cref="ParallelParts"/> (one dispatch per step) once a step is big enough to pay for it. Before the loop: one
 /// GEMM projects the inputs of all steps. The gate arithmetic is the same, operation for operation, as the training
 /// kernels (<see cref="FusedLstmKernel{T}"/>, <see cref="FusedGruKernel{T}"/>, <see cref="FusedSimpleRnnKernel{T}"/>),
-/// so both give the same numbers.</para>
+/// so both give the same numbers (the float32 LSTM with the default activations through the one gate loop both run,
+/// <see cref="LstmGateVectors"/>).</para>
 /// <para>Keras semantics as <see cref="FusedRecurrentKernel{T}"/>: masked steps keep the states and repeat the previous
 /// output (or zero with <c>zero_output_for_mask</c>); <c>go_backwards</c> reads time <c>T − 1 − k</c> at step k and
 /// writes output k. Dropout masks are not supported here (inference applies none).</para>
@@ -45,7 +46,11 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         Width = spec.Gates * spec.Units;
         Features = features;
         _packs = new Gemm.PackedMatrix<T>?[spec.Gates];
+        _lstmGateVectors = LstmGateVectors.Serves<T>(spec);
     }
+
+    /// <summary>Float32 LSTM with the default activations: the gate pass is <see cref="LstmGateVectors"/>, as in training.</summary>
+    private readonly bool _lstmGateVectors;
 
     public RecurrentSequenceSpec Spec { get; }
 
@@ -166,6 +171,16 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         int u = Units, width = Width;
         var s = Spec;
         RecurrentProduct(_h, u, b0, b1, 0, threads);
+        if (_lstmGateVectors)
+        {
+            for (int b = b0; b < b1; b++)
+            {
+                T* c = _c + (long)b * u, hNew = _hNew + (long)b * u, cNew = _rec + (long)b * width;
+                LstmGateVectors.Row(u, (float*)ProjectionRow(b), (float*)(_rec + (long)b * width), (float*)c, (float*)cNew, (float*)hNew, null, null, null);
+                LstmStateUpdate(b, c, cNew, hNew);
+            }
+            return;
+        }
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * width, a = _a + (long)b * width;
@@ -182,14 +197,21 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
             TensorPrimitives.Add<T>(Row(cNew, u), Row(temp, u), Row(cNew, u));
             FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(cNew, u), Row(tanhC, u));
             TensorPrimitives.Multiply<T>(Row(a + 3 * u, u), Row(tanhC, u), Row(hNew, u));
-            bool valid = Valid(b);
-            if (valid)
-            {
-                Row(hNew, u).CopyTo(Row(_h + (long)b * u, u));
-                Row(cNew, u).CopyTo(Row(c, u));
-            }
-            EmitOutput(b, valid, hNew);
+            LstmStateUpdate(b, c, cNew, hNew);
         }
+    }
+
+    /// <summary>Row <paramref name="b"/>'s h and c take h' and c' where the step is not masked; then the output.</summary>
+    private void LstmStateUpdate(int b, T* c, T* cNew, T* hNew)
+    {
+        int u = Units;
+        bool valid = Valid(b);
+        if (valid)
+        {
+            Row(hNew, u).CopyTo(Row(_h + (long)b * u, u));
+            Row(cNew, u).CopyTo(Row(c, u));
+        }
+        EmitOutput(b, valid, hNew);
     }
 
     private void GruStep(int b0, int b1, int threads)

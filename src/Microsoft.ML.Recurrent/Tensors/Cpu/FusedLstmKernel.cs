@@ -22,6 +22,7 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
         int u = Units;
         var s = Spec;
         ForwardProducts(H, u, 0, 4, Rec, applyMasks: true, b0, b1);
+        // Shared with the inference kernel (LstmGatePass): both give the same numbers.
         bool vectors = LstmGateVectors.Serves<T>(s);
         for (int b = b0; b < b1; b++)
         {
@@ -29,16 +30,7 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
             T* c = C + (long)b * u;
             T* cNew = ExtraRow(CNewBlock, b, t), tanhC = ExtraRow(TanhCBlock, b, t), hNew = HNew + (long)b * u;
             if (Training) Row(c, u).CopyTo(Row(ExtraRow(CPrevBlock, b, t), u));
-            if (vectors)
-            {
-                // The inference kernel runs the same loop: both give the same numbers.
-                LstmGateVectors.Row(u, (float*)(Projection + ((long)b * Steps + t) * Width), (float*)(Rec + (long)b * Width), (float*)c,
-                    (float*)cNew, (float*)hNew, (float*)z, (float*)a, (float*)tanhC);
-            }
-            else
-            {
-                GatePass(b, t, z, a, c, cNew, tanhC, hNew);
-            }
+            LstmGatePass<T>.Row(s, vectors, Projection + ((long)b * Steps + t) * Width, Rec + (long)b * Width, c, cNew, hNew, z, a, tanhC, Temp + (long)b * u);
 
             bool valid = Valid(b, t);
             if (valid)
@@ -48,24 +40,6 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
             }
             EmitOutput(b, k, valid, hNew, output);
         }
-    }
-
-    /// <summary>Row <paramref name="b"/>'s gate pass at step <paramref name="t"/> for any activations: one call per gate.</summary>
-    private void GatePass(int b, int t, T* z, T* a, T* c, T* cNew, T* tanhC, T* hNew)
-    {
-        int u = Units;
-        var s = Spec;
-        T* temp = Temp + (long)b * u;
-        TensorPrimitives.Add<T>(Row(Projection + ((long)b * Steps + t) * Width, Width), Row(Rec + (long)b * Width, Width), Row(z, Width));
-        FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u));
-        FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
-        FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z + 3 * u, u), Row(a + 3 * u, u));
-        // c' = f⊙c + i⊙g, in the generic cell's order: both products rounded, then added.
-        TensorPrimitives.Multiply<T>(Row(a + 2 * u, u), Row(a, u), Row(temp, u));
-        TensorPrimitives.Multiply<T>(Row(a + u, u), Row(c, u), Row(cNew, u));
-        TensorPrimitives.Add<T>(Row(cNew, u), Row(temp, u), Row(cNew, u));
-        FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(cNew, u), Row(tanhC, u));
-        TensorPrimitives.Multiply<T>(Row(a + 3 * u, u), Row(tanhC, u), Row(hNew, u));
     }
 
     protected override void BackwardStep(int t, int b0, int b1)

@@ -6,9 +6,8 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// <summary>
 /// The LSTM gate pass of one batch row for the default activations (sigmoid gates, tanh), float32, in one vectorized
 /// loop over the units: <c>z = projection + rec</c>, <c>c' = σ(z_f)⊙c + σ(z_i)⊙tanh(z_c)</c>,
-/// <c>h' = σ(z_o)⊙tanh(c')</c>. The training kernel (<see cref="FusedLstmKernel{T}"/>, which also keeps z, the gate
-/// activations and tanh(c') for the backward pass) and the inference kernel (<see cref="RecurrentInferenceKernel{T}"/>)
-/// both run it, so they give the same numbers bit for bit.
+/// <c>h' = σ(z_o)⊙tanh(c')</c>. Run through <see cref="LstmGatePass{T}"/> by both the training kernel (which also keeps
+/// z, the gate activations and tanh(c') for the backward pass) and the inference kernel.
 /// </summary>
 /// <remarks>
 /// One loop instead of ~20 <c>TensorPrimitives</c> calls per row, with the float sigmoid/tanh of

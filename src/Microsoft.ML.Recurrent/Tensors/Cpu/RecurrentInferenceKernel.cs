@@ -14,8 +14,7 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// <see cref="ParallelParts"/> (one dispatch per step) once a step is big enough to pay for it. Before the loop: one
 /// GEMM projects the inputs of all steps. The gate arithmetic is the same, operation for operation, as the training
 /// kernels (<see cref="FusedLstmKernel{T}"/>, <see cref="FusedGruKernel{T}"/>, <see cref="FusedSimpleRnnKernel{T}"/>),
-/// so both give the same numbers (the float32 LSTM with the default activations through the one gate loop both run,
-/// <see cref="LstmGateVectors"/>).</para>
+/// so both give the same numbers (the LSTM's gate pass is one piece of code both run, <see cref="LstmGatePass{T}"/>).</para>
 /// <para>Keras semantics as <see cref="FusedRecurrentKernel{T}"/>: masked steps keep the states and repeat the previous
 /// output (or zero with <c>zero_output_for_mask</c>); <c>go_backwards</c> reads time <c>T − 1 − k</c> at step k and
 /// writes output k. Dropout masks are not supported here (inference applies none).</para>
@@ -49,7 +48,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         _lstmGateVectors = LstmGateVectors.Serves<T>(spec);
     }
 
-    /// <summary>Float32 LSTM with the default activations: the gate pass is <see cref="LstmGateVectors"/>, as in training.</summary>
+    /// <summary>Float32 LSTM with the default activations: the gate pass runs <see cref="LstmGateVectors"/>, as in training.</summary>
     private readonly bool _lstmGateVectors;
 
     public RecurrentSequenceSpec Spec { get; }
@@ -169,34 +168,16 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     private void LstmStep(int b0, int b1, int threads)
     {
         int u = Units, width = Width;
-        var s = Spec;
+        // The vector loop needs no z, activations or φ(c'): nothing is stored for a backward pass.
+        bool scratch = !_lstmGateVectors;
         RecurrentProduct(_h, u, b0, b1, 0, threads);
-        if (_lstmGateVectors)
-        {
-            for (int b = b0; b < b1; b++)
-            {
-                T* c = _c + (long)b * u, hNew = _hNew + (long)b * u, cNew = _rec + (long)b * width;
-                LstmGateVectors.Row(u, (float*)ProjectionRow(b), (float*)(_rec + (long)b * width), (float*)c, (float*)cNew, (float*)hNew, null, null, null);
-                LstmStateUpdate(b, c, cNew, hNew);
-            }
-            return;
-        }
         for (int b = b0; b < b1; b++)
         {
-            T* z = _z + (long)b * width, a = _a + (long)b * width;
-            T* c = _c + (long)b * u, temp = _temp + (long)b * u, hNew = _hNew + (long)b * u;
+            T* c = _c + (long)b * u, hNew = _hNew + (long)b * u;
             // The candidate c' and φ(c') reuse the rec row's first two blocks: the row is consumed by then.
             T* cNew = _rec + (long)b * width, tanhC = cNew + u;
-            TensorPrimitives.Add<T>(Row(ProjectionRow(b), width), Row(_rec + (long)b * width, width), Row(z, width));
-            FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u));
-            FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
-            FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z + 3 * u, u), Row(a + 3 * u, u));
-            // c' = f⊙c + i⊙g, in the generic cell's order: both products rounded, then added.
-            TensorPrimitives.Multiply<T>(Row(a + 2 * u, u), Row(a, u), Row(temp, u));
-            TensorPrimitives.Multiply<T>(Row(a + u, u), Row(c, u), Row(cNew, u));
-            TensorPrimitives.Add<T>(Row(cNew, u), Row(temp, u), Row(cNew, u));
-            FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(cNew, u), Row(tanhC, u));
-            TensorPrimitives.Multiply<T>(Row(a + 3 * u, u), Row(tanhC, u), Row(hNew, u));
+            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _rec + (long)b * width, c, cNew, hNew,
+                scratch ? _z + (long)b * width : null, scratch ? _a + (long)b * width : null, scratch ? tanhC : null, _temp + (long)b * u);
             LstmStateUpdate(b, c, cNew, hNew);
         }
     }

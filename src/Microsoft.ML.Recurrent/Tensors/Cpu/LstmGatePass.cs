@@ -1,0 +1,47 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Recurrent.Tensors.Cpu;
+
+/// <summary>
+/// The LSTM gate pass of one batch row (Keras <c>LSTMCell</c>, gates i, f, c, o): <c>z = projection + rec</c>,
+/// <c>c' = σ(z_f)⊙c + σ(z_i)⊙φ(z_c)</c>, <c>h' = σ(z_o)⊙φ(c')</c>. The training kernel's forward
+/// (<see cref="FusedLstmKernel{T}"/>) and the inference kernel (<see cref="RecurrentInferenceKernel{T}"/>) both run it,
+/// so inference gives the training forward's numbers bit for bit.
+/// </summary>
+/// <remarks>
+/// Float32 with the default activations runs <see cref="LstmGateVectors"/> (one vectorized loop); every other
+/// element type or activation runs one <c>TensorPrimitives</c> / <see cref="FusedActivation{T}"/> call per gate, exact
+/// as the op-by-op path.
+/// </remarks>
+internal static unsafe class LstmGatePass<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// One row of U = <c>spec.Units</c> units; <paramref name="vectors"/> is <see cref="LstmGateVectors.Serves{T}"/>
+    /// of <paramref name="spec"/>. <paramref name="projection"/> and <paramref name="rec"/> hold the 4·U gate inputs,
+    /// <paramref name="c"/> the cell state before the step; writes c' and h' (U each). <paramref name="z"/>,
+    /// <paramref name="a"/> (4·U each: gate inputs and activations) and <paramref name="tanhC"/> (U: φ(c')) are written
+    /// where not null and are needed, with <paramref name="temp"/> (U), unless <paramref name="vectors"/>.
+    /// </summary>
+    public static void Row(RecurrentSequenceSpec spec, bool vectors, T* projection, T* rec, T* c, T* cNew, T* hNew, T* z, T* a, T* tanhC, T* temp)
+    {
+        int u = spec.Units;
+        if (vectors)
+        {
+            LstmGateVectors.Row(u, (float*)projection, (float*)rec, (float*)c, (float*)cNew, (float*)hNew, (float*)z, (float*)a, (float*)tanhC);
+            return;
+        }
+        var s = spec;
+        TensorPrimitives.Add<T>(Span(projection, 4 * u), Span(rec, 4 * u), Span(z, 4 * u));
+        FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Span(z, 2 * u), Span(a, 2 * u));
+        FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Span(z + (2 * u), u), Span(a + (2 * u), u));
+        FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Span(z + (3 * u), u), Span(a + (3 * u), u));
+        // c' = f⊙c + i⊙g, in the generic cell's order: both products rounded, then added.
+        TensorPrimitives.Multiply<T>(Span(a + (2 * u), u), Span(a, u), Span(temp, u));
+        TensorPrimitives.Multiply<T>(Span(a + u, u), Span(c, u), Span(cNew, u));
+        TensorPrimitives.Add<T>(Span(cNew, u), Span(temp, u), Span(cNew, u));
+        FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Span(cNew, u), Span(tanhC, u));
+        TensorPrimitives.Multiply<T>(Span(a + (3 * u), u), Span(tanhC, u), Span(hNew, u));
+    }
+
+    private static Span<T> Span(T* p, int length) => new(p, length);
+}

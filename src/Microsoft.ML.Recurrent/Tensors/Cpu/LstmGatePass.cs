@@ -18,20 +18,29 @@ internal static unsafe class LstmGatePass<T> where T : unmanaged, IFloatingPoint
     /// <summary>
     /// One row of U = <c>spec.Units</c> units; <paramref name="vectors"/> is <see cref="LstmGateVectors.Serves{T}"/>
     /// of <paramref name="spec"/>. <paramref name="projection"/> and <paramref name="rec"/> hold the 4·U gate inputs,
-    /// <paramref name="c"/> the cell state before the step; writes c' and h' (U each). <paramref name="z"/>,
+    /// <paramref name="bias"/> (4·U, or null when the projection has it) is added to the projection before
+    /// <paramref name="rec"/>, <paramref name="c"/> is the cell state before the step; writes c' and h' (U each). <paramref name="z"/>,
     /// <paramref name="a"/> (4·U each: gate inputs and activations) and <paramref name="tanhC"/> (U: φ(c')) are written
     /// where not null and are needed, with <paramref name="temp"/> (U), unless <paramref name="vectors"/>.
     /// </summary>
-    public static void Row(RecurrentSequenceSpec spec, bool vectors, T* projection, T* rec, T* c, T* cNew, T* hNew, T* z, T* a, T* tanhC, T* temp)
+    public static void Row(RecurrentSequenceSpec spec, bool vectors, T* projection, T* bias, T* rec, T* c, T* cNew, T* hNew, T* z, T* a, T* tanhC, T* temp)
     {
         int u = spec.Units;
         if (vectors)
         {
-            LstmGateVectors.Row(u, (float*)projection, (float*)rec, (float*)c, (float*)cNew, (float*)hNew, (float*)z, (float*)a, (float*)tanhC);
+            LstmGateVectors.Row(u, (float*)projection, (float*)bias, (float*)rec, (float*)c, (float*)cNew, (float*)hNew, (float*)z, (float*)a, (float*)tanhC);
             return;
         }
         var s = spec;
-        TensorPrimitives.Add<T>(Span(projection, 4 * u), Span(rec, 4 * u), Span(z, 4 * u));
+        if (bias != null)
+        {
+            TensorPrimitives.Add<T>(Span(projection, 4 * u), Span(bias, 4 * u), Span(z, 4 * u));
+            TensorPrimitives.Add<T>(Span(z, 4 * u), Span(rec, 4 * u), Span(z, 4 * u));
+        }
+        else
+        {
+            TensorPrimitives.Add<T>(Span(projection, 4 * u), Span(rec, 4 * u), Span(z, 4 * u));
+        }
         FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Span(z, 2 * u), Span(a, 2 * u));
         FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Span(z + (2 * u), u), Span(a + (2 * u), u));
         FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Span(z + (3 * u), u), Span(a + (3 * u), u));

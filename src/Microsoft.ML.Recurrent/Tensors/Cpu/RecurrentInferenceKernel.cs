@@ -35,7 +35,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
 
     // The call in progress (read by the parts).
     private int _batch, _steps, _k, _t, _parts;
-    private T* _mask, _outputs, _recurrentBias;
+    private T* _mask, _outputs, _recurrentBias, _lstmBias;
 
     /// <summary>Creates the kernel for <paramref name="spec"/> (no dropout) over inputs of <paramref name="features"/> features.</summary>
     public RecurrentInferenceKernel(RecurrentSequenceSpec spec, int features)
@@ -100,7 +100,9 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         _recurrentBias = Spec.HasRecurrentBias && bias != null ? bias + width : null;
 
         Product((int)rows, width, Features, x, kernel, _projection);
-        if (bias != null)
+        // The LSTM gate pass adds the bias as it reads the projection: one pass over (batch·steps, 4·U) less.
+        _lstmBias = Spec.Kind == RecurrentCellKind.Lstm ? bias : null;
+        if (bias != null && _lstmBias == null)
         {
             var b = Row(bias, width);
             for (long r = 0; r < rows; r++) TensorPrimitives.Add<T>(Row(_projection + r * width, width), b, Row(_projection + r * width, width));
@@ -176,7 +178,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
             T* c = _c + (long)b * u, hNew = _hNew + (long)b * u;
             // The candidate c' and φ(c') reuse the rec row's first two blocks: the row is consumed by then.
             T* cNew = _rec + (long)b * width, tanhC = cNew + u;
-            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _rec + (long)b * width, c, cNew, hNew,
+            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _lstmBias, _rec + (long)b * width, c, cNew, hNew,
                 scratch ? _z + (long)b * width : null, scratch ? _a + (long)b * width : null, scratch ? tanhC : null, _temp + (long)b * u);
             LstmStateUpdate(b, c, cNew, hNew);
         }

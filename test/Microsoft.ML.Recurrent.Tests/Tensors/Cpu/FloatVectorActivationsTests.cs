@@ -31,15 +31,23 @@ public unsafe class FloatVectorActivationsTests
             values.Add(v);
             values.Add(-v);
         }
-        while (values.Count % 8 != 0) values.Add(1f);
+        while (values.Count % 16 != 0) values.Add(1f);
         return [.. values];
     }
 
-    private static float[] Apply(Func<Vector256<float>, Vector256<float>> f, float[] x)
+    private static float[] Apply8(Func<Vector256<float>, Vector256<float>> f, float[] x)
     {
         var y = new float[x.Length];
         fixed (float* px = x, py = y)
             for (int i = 0; i < x.Length; i += 8) f(Vector256.Load(px + i)).Store(py + i);
+        return y;
+    }
+
+    private static float[] Apply16(Func<Vector512<float>, Vector512<float>> f, float[] x)
+    {
+        var y = new float[x.Length];
+        fixed (float* px = x, py = y)
+            for (int i = 0; i < x.Length; i += 16) f(Vector512.Load(px + i)).Store(py + i);
         return y;
     }
 
@@ -62,49 +70,86 @@ public unsafe class FloatVectorActivationsTests
     public void Sigmoid_is_within_a_few_ulp_of_the_exact_function_over_the_whole_range()
     {
         var x = Sweep();
-        AssertWithinBound(x, Apply(FloatVectorActivations.Sigmoid, x), ExactSigmoid, "sigmoid");
+        AssertWithinBound(x, Apply8(FloatVectorActivations.Sigmoid, x), ExactSigmoid, "sigmoid");
     }
 
     [Fact]
     public void Tanh_is_within_a_few_ulp_of_the_exact_function_over_the_whole_range()
     {
         var x = Sweep();
-        AssertWithinBound(x, Apply(FloatVectorActivations.Tanh, x), Math.Tanh, "tanh");
+        AssertWithinBound(x, Apply8(FloatVectorActivations.Tanh, x), Math.Tanh, "tanh");
     }
+
+    [Fact]
+    public void Sixteen_lanes_give_the_eight_lane_bits_everywhere()
+    {
+        if (!FloatVectorActivations.IsSupported512)
+        {
+            Console.WriteLine("Skipped: AVX-512F is not available here, so the sixteen-lane overloads never run.");
+            return;
+        }
+        var x = Sweep();
+        Assert.Equal(Bits(Apply8(FloatVectorActivations.Sigmoid, x)), Bits(Apply16(FloatVectorActivations.Sigmoid, x)));
+        Assert.Equal(Bits(Apply8(FloatVectorActivations.Tanh, x)), Bits(Apply16(FloatVectorActivations.Tanh, x)));
+    }
+
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
 
     [Fact]
     public void Special_values_give_the_limits_and_NaN_stays_NaN()
     {
         float[] x = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 200f, -200f, -float.NaN];
-        var s = Apply(FloatVectorActivations.Sigmoid, x);
-        var t = Apply(FloatVectorActivations.Tanh, x);
+        var s = Apply8(FloatVectorActivations.Sigmoid, x);
+        var t = Apply8(FloatVectorActivations.Tanh, x);
         Assert.Equal([float.NaN, 1f, 0f, 0.5f, 0.5f, 1f, 0f, float.NaN], s);
         Assert.Equal([float.NaN, 1f, -1f, 0f, -0f, 1f, -1f, float.NaN], t);
         Assert.True(float.IsNegative(t[4]), "tanh(-0) keeps the sign");
     }
 
-    [Fact]
-    public void Lstm_gate_row_matches_the_cell_in_double_including_the_units_past_the_last_full_vector()
+    [Theory]
+    [InlineData(13, false)] // one vector of 8, then 5 through the padded tail
+    [InlineData(29, true)] // 16 + 8 + 5: every width, with the bias added on the way
+    public void Lstm_gate_row_matches_the_cell_in_double_including_the_units_past_the_last_full_vector(int u, bool withBias)
     {
-        const int u = 13; // one full vector of 8, then 5 through the padded tail
         var rng = new Random(4);
         float[] projection = [.. Enumerable.Range(0, 4 * u).Select(_ => (float)(rng.NextDouble() * 8 - 4))];
+        float[] bias = [.. Enumerable.Range(0, 4 * u).Select(_ => withBias ? (float)(rng.NextDouble() - 0.5) : 0f)];
         float[] rec = [.. Enumerable.Range(0, 4 * u).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
         float[] c = [.. Enumerable.Range(0, u).Select(_ => (float)(rng.NextDouble() * 4 - 2))];
         float[] cNew = new float[u], hNew = new float[u], z = new float[4 * u], a = new float[4 * u], tanhC = new float[u];
-        fixed (float* pp = projection, pr = rec, pc = c, pcn = cNew, ph = hNew, pz = z, pa = a, pt = tanhC)
-            LstmGateVectors.Row(u, pp, pr, pc, pcn, ph, pz, pa, pt);
+        fixed (float* pp = projection, pb = bias, pr = rec, pc = c, pcn = cNew, ph = hNew, pz = z, pa = a, pt = tanhC)
+            LstmGateVectors.Row(u, pp, withBias ? pb : null, pr, pc, pcn, ph, pz, pa, pt);
 
         for (int j = 0; j < u; j++)
         {
-            double Gate(int g) => (double)(projection[(g * u) + j] + rec[(g * u) + j]);
-            double i = ExactSigmoid(Gate(0)), f = ExactSigmoid(Gate(1)), g = Math.Tanh(Gate(2)), o = ExactSigmoid(Gate(3));
+            float Z(int g) => projection[(g * u) + j] + bias[(g * u) + j] + rec[(g * u) + j];
+            double i = ExactSigmoid(Z(0)), f = ExactSigmoid(Z(1)), g = Math.Tanh(Z(2)), o = ExactSigmoid(Z(3));
             double cExact = (f * c[j]) + (i * g), hExact = o * Math.Tanh(cExact);
-            Assert.Equal(projection[(2 * u) + j] + rec[(2 * u) + j], z[(2 * u) + j]);
+            Assert.Equal(Z(2), z[(2 * u) + j]);
             Assert.Equal(o, a[(3 * u) + j], 1e-6);
             Assert.Equal(cExact, cNew[j], 1e-5);
             Assert.Equal(Math.Tanh(cNew[j]), tanhC[j], 1e-6);
             Assert.Equal(hExact, hNew[j], 1e-5);
         }
+    }
+
+    [Fact]
+    public void Lstm_gate_row_may_write_the_new_cell_state_over_the_recurrent_input()
+    {
+        // The inference kernel passes its rec row as c': each block reads rec before it writes c' there.
+        const int u = 29;
+        var rng = new Random(5);
+        float[] projection = [.. Enumerable.Range(0, 4 * u).Select(_ => (float)(rng.NextDouble() * 8 - 4))];
+        float[] rec = [.. Enumerable.Range(0, 4 * u).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
+        float[] c = [.. Enumerable.Range(0, u).Select(_ => (float)(rng.NextDouble() * 4 - 2))];
+        float[] shared = [.. rec];
+        float[] cNew = new float[u], hNew = new float[u], hShared = new float[u];
+        fixed (float* pp = projection, pr = rec, pc = c, pcn = cNew, ph = hNew, ps = shared, phs = hShared)
+        {
+            LstmGateVectors.Row(u, pp, null, pr, pc, pcn, ph, null, null, null);
+            LstmGateVectors.Row(u, pp, null, ps, pc, ps, phs, null, null, null);
+        }
+        Assert.Equal(Bits(cNew), Bits(shared[..u]));
+        Assert.Equal(Bits(hNew), Bits(hShared));
     }
 }

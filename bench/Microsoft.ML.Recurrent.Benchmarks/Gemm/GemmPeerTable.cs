@@ -50,13 +50,8 @@ internal static unsafe partial class GemmPeerTable
         Console.WriteLine("| shape (M x N x K) | ours GFLOP/s | ours, pre-packed B GFLOP/s | OpenBLAS GFLOP/s | ratio | ratio, pre-packed B |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         string? only = StringOption(args, "--shapes");
-        foreach (GemmShape shape in GemmShape.Standard)
+        foreach (GemmShape shape in only is null ? GemmShape.Standard : only.Split(',').Select(GemmShape.Parse))
         {
-            if (only is not null && Array.IndexOf(only.Split(','), shape.ToString()) < 0)
-            {
-                continue;
-            }
-
             var (ours, packed, openBlas) = Measure(shape, rounds, roundSeconds);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,

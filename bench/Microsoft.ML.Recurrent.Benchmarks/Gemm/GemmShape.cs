@@ -19,5 +19,12 @@ public readonly record struct GemmShape(int M, int N, int K)
 
     public double Flops => 2.0 * M * N * K;
 
+    /// <summary>Reads "MxNxK", as <see cref="ToString"/> writes it.</summary>
+    public static GemmShape Parse(string text)
+    {
+        int[] d = [.. text.Split('x').Select(int.Parse)];
+        return d.Length == 3 && d.All(v => v > 0) ? new(d[0], d[1], d[2]) : throw new FormatException($"Shape '{text}' is not MxNxK with positive sizes.");
+    }
+
     public override string ToString() => $"{M}x{N}x{K}";
 }

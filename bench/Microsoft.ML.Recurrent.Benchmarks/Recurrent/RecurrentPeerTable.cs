@@ -24,7 +24,7 @@ internal static class RecurrentPeerTable
         string python = StringOption(args, "--python", "/usr/bin/python3");
         string node = StringOption(args, "--node", "node");
         string peers = StringOption(args, "--peers", FindPeersDirectory());
-        RecurrentCell[] cells = [RecurrentCell.Lstm, RecurrentCell.Gru, RecurrentCell.SimpleRnn];
+        RecurrentCell[] cells = [.. StringOption(args, "--cells", "lstm,gru,simplernn").Split(',').Select(name => Enum.Parse<RecurrentCell>(name, ignoreCase: true))];
 
         Gemm.MaxThreads = threads;
         string work = Path.Combine(Path.GetTempPath(), $"recurrent-table-{Environment.ProcessId}");

@@ -30,12 +30,12 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     private long _projectionCapacity;
     private int _batchCapacity;
 
-    // Buffers: Projection (batch·steps, G·U); Rec, Z, A (batch, G·U); H, C, HNew, Temp, Previous, Candidate (batch, U).
-    private T* _projection, _rec, _z, _a, _h, _c, _hNew, _temp, _previous, _candidate;
+    // Buffers: Projection (batch·steps, G·U); Rec, Z, A, Biased (batch, G·U); H, C, HNew, Temp, Previous, Candidate (batch, U).
+    private T* _projection, _rec, _z, _a, _h, _c, _hNew, _temp, _previous, _candidate, _biased;
 
     // The call in progress (read by the parts).
     private int _batch, _steps, _k, _t, _parts;
-    private T* _mask, _outputs, _recurrentBias, _lstmBias;
+    private T* _mask, _outputs, _inputBias, _recurrentBias;
 
     /// <summary>Creates the kernel for <paramref name="spec"/> (no dropout) over inputs of <paramref name="features"/> features.</summary>
     public RecurrentInferenceKernel(RecurrentSequenceSpec spec, int features)
@@ -100,13 +100,8 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         _recurrentBias = Spec.HasRecurrentBias && bias != null ? bias + width : null;
 
         Product((int)rows, width, Features, x, kernel, _projection);
-        // The LSTM gate pass adds the bias as it reads the projection: one pass over (batch·steps, 4·U) less.
-        _lstmBias = Spec.Kind == RecurrentCellKind.Lstm ? bias : null;
-        if (bias != null && _lstmBias == null)
-        {
-            var b = Row(bias, width);
-            for (long r = 0; r < rows; r++) TensorPrimitives.Add<T>(Row(_projection + r * width, width), b, Row(_projection + r * width, width));
-        }
+        // The bias joins each projection row as the step reads it (in cache), not in a pass over all rows (from memory).
+        _inputBias = bias;
         if (h0 != null) Row(h0, bu).CopyTo(Row(_h, bu));
         else Row(_h, bu).Clear();
         if (Spec.Kind == RecurrentCellKind.Lstm)
@@ -165,6 +160,18 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
 
     private T* ProjectionRow(int b) => _projection + ((long)b * _steps + _t) * Width;
 
+    /// <summary>Row <paramref name="b"/>'s projection plus the input bias (rounded as in training, where the projection holds the bias), written to a scratch row when there is a bias.</summary>
+    private T* BiasedProjectionRow(int b)
+    {
+        if (_inputBias == null) return ProjectionRow(b);
+        T* biased = BiasedRow(b);
+        TensorPrimitives.Add<T>(Row(ProjectionRow(b), Width), Row(_inputBias, Width), Row(biased, Width));
+        return biased;
+    }
+
+    /// <summary>Where <see cref="BiasedProjectionRow"/> left row <paramref name="b"/> this step.</summary>
+    private T* BiasedRow(int b) => _inputBias == null ? ProjectionRow(b) : _biased + (long)b * Width;
+
     private bool Valid(int b) => _mask == null || _mask[(long)b * _steps + _t] != T.Zero;
 
     private void LstmStep(int b0, int b1, int threads)
@@ -178,7 +185,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
             T* c = _c + (long)b * u, hNew = _hNew + (long)b * u;
             // The candidate c' and φ(c') reuse the rec row's first two blocks: the row is consumed by then.
             T* cNew = _rec + (long)b * width, tanhC = cNew + u;
-            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _lstmBias, _rec + (long)b * width, c, cNew, hNew,
+            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _inputBias, _rec + (long)b * width, c, cNew, hNew,
                 scratch ? _z + (long)b * width : null, scratch ? _a + (long)b * width : null, scratch ? tanhC : null, _temp + (long)b * u);
             LstmStateUpdate(b, c, cNew, hNew);
         }
@@ -206,7 +213,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * width, a = _a + (long)b * width, rec = _rec + (long)b * width;
-            T* projection = ProjectionRow(b), candidate = _candidate + (long)b * u;
+            T* projection = BiasedProjectionRow(b), candidate = _candidate + (long)b * u;
             if (recurrentBias != null) TensorPrimitives.Add<T>(Row(rec, width), Row(recurrentBias, width), Row(rec, width));
             TensorPrimitives.Add<T>(Row(projection, 2 * u), Row(rec, 2 * u), Row(z, 2 * u));
             FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u));
@@ -231,7 +238,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * width, a = _a + (long)b * width;
-            TensorPrimitives.Add<T>(Row(ProjectionRow(b) + 2 * u, u), Row(_rec + (long)b * width + 2 * u, u), Row(z + 2 * u, u));
+            TensorPrimitives.Add<T>(Row(BiasedRow(b) + 2 * u, u), Row(_rec + (long)b * width + 2 * u, u), Row(z + 2 * u, u));
             FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
             GruFinish(b);
         }
@@ -261,7 +268,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * u, a = _a + (long)b * u;
-            TensorPrimitives.Add<T>(Row(ProjectionRow(b), u), Row(_rec + (long)b * u, u), Row(z, u));
+            TensorPrimitives.Add<T>(Row(BiasedProjectionRow(b), u), Row(_rec + (long)b * u, u), Row(z, u));
             FusedActivation<T>.Forward(Spec.Activation, Spec.ActivationAlpha, Spec.ActivationBeta, Row(z, u), Row(a, u));
             bool valid = Valid(b);
             if (valid) Row(a, u).CopyTo(Row(_h + (long)b * u, u));
@@ -301,6 +308,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         _temp = Allocate(bu, 7);
         _previous = Allocate(bu, 8);
         _candidate = Allocate(bu, 9);
+        _biased = Allocate(bw, 10);
         _batchCapacity = batch;
     }
 

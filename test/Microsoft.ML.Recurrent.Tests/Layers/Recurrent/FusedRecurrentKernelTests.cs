@@ -204,11 +204,19 @@ public class FusedRecurrentKernelTests
         for (int i = 0; i < fusedGrads.Length; i++) AssertClose(genericGrads[i], fusedGrads[i], 1e-12, $"gradient {i}");
     }
 
-    [Fact]
-    public void Inference_without_recording_matches_training_forward()
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("gru_reset_before")]
+    [InlineData("simple_tanh")]
+    public void Inference_without_recording_matches_training_forward(string kind)
     {
-        var layer = (Lstm)Create("lstm", "float32", true, false, false, 0, 0, 2);
-        var x = new RandomGenerator(3).Normal(new Shape(Batch, Steps, Features));
+        // Random weights, biases included: inference adds the bias row by row, training in its projection.
+        var layer = Create(kind, "float32", true, false, false, 0, 0, 2);
+        var rng = new RandomGenerator(3);
+        var x = rng.Normal(new Shape(Batch, Steps, Features));
+        layer.Build(x.Shape);
+        layer.SetWeights([.. layer.Weights.Select(w => rng.Normal(w.Shape, 0, 0.6))]);
         var mask = Tensor.FromArray(HolesMask.Select(v => (float)v).ToArray(), new Shape(Batch, Steps));
         var recorded = layer.Apply(x, new CallArguments { Mask = mask });
         Assert.True(recorded[0].RequiresGrad);

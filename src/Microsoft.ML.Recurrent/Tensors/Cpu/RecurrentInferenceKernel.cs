@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 
@@ -160,6 +161,19 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
 
     private T* ProjectionRow(int b) => _projection + ((long)b * _steps + _t) * Width;
 
+    /// <summary>
+    /// Asks for row <paramref name="b"/>'s projection while the gate pass works on the row before: consecutive rows of
+    /// a step lie steps · G·U apart, beyond the hardware prefetcher's reach, and the projection of a large batch is
+    /// far bigger than the caches (26 MB at 64 × 100 × 1024), so each row otherwise arrives at memory latency
+    /// (64 × 100 × 128 × 256: gate pass 8.2–8.9 → 7.2–8.0 ms per thread).
+    /// </summary>
+    private void PrefetchProjectionRow(int b)
+    {
+        if (!Sse.IsSupported) return;
+        byte* row = (byte*)ProjectionRow(b);
+        for (long offset = 0, bytes = (long)Width * sizeof(T); offset < bytes; offset += 64) Sse.Prefetch0(row + offset);
+    }
+
     /// <summary>Row <paramref name="b"/>'s projection plus the input bias (rounded as in training, where the projection holds the bias), written to a scratch row when there is a bias.</summary>
     private T* BiasedProjectionRow(int b)
     {
@@ -182,6 +196,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         RecurrentProduct(_h, u, b0, b1, 0, threads);
         for (int b = b0; b < b1; b++)
         {
+            if (b + 1 < b1) PrefetchProjectionRow(b + 1);
             T* c = _c + (long)b * u, hNew = _hNew + (long)b * u;
             // The candidate c' and φ(c') reuse the rec row's first two blocks: the row is consumed by then.
             T* cNew = _rec + (long)b * width, tanhC = cNew + u;

@@ -14,6 +14,23 @@ internal static partial class InferenceProfile
     public static int Run(string[] args)
     {
         double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 0.5;
+        if (args.Length > 2 && args[1] == "first")
+        {
+            // Warm-up as a caller sees it: a fresh predictor's first 5000 calls, one LSTM configuration (index 0-2).
+            var c = new RecurrentCase(RecurrentCell.Lstm, RecurrentConfig.Standard[int.Parse(args[2], CultureInfo.InvariantCulture)]);
+            var us = new double[5000];
+            for (int i = 0; i < us.Length; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                c.Infer();
+                us[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            }
+            double Mean(int from, int to) => us[from..to].Average();
+            double[] steady = [.. us[1000..].Order()];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"LSTM {c.Config}: call 1 {us[0]:F0} µs; mean of calls 2-10 {Mean(1, 10):F0}, 11-100 {Mean(10, 100):F0}, 101-1000 {Mean(100, 1000):F0}; median of 1001-5000 {steady[steady.Length / 2]:F1} µs"));
+            return 0;
+        }
         if (args.Length > 1 && args[1] == "math")
         {
             var xf = new float[256];

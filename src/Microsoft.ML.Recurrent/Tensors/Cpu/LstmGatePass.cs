@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
@@ -23,6 +24,7 @@ internal static unsafe class LstmGatePass<T> where T : unmanaged, IFloatingPoint
     /// <paramref name="a"/> (4·U each: gate inputs and activations) and <paramref name="tanhC"/> (U: φ(c')) are written
     /// where not null and are needed, with <paramref name="temp"/> (U), unless <paramref name="vectors"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row(RecurrentSequenceSpec spec, bool vectors, T* projection, T* bias, T* rec, T* c, T* cNew, T* hNew, T* z, T* a, T* tanhC, T* temp)
     {
         int u = spec.Units;

@@ -32,6 +32,7 @@ internal static unsafe class LstmGateVectors
     /// Two passes over the row: the four gates and c', then tanh(c') and h'. One pass chained five functions per
     /// vector through c', too long a dependency chain for the out-of-order window to overlap with the next vector's.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row(int units, float* projection, float* bias, float* rec, float* c, float* cNew, float* hNew, float* z, float* a, float* tanhC)
     {
         int u = units, j = 0;
@@ -50,6 +51,7 @@ internal static unsafe class LstmGateVectors
     /// The last U mod 8 units (from <paramref name="j"/>) through the same code, on zero-padded copies laid out as an
     /// 8-unit row: projection (4·8, holding z), rec (4·8 zeros), c, c', h', tanh(c') (8 each), z and a (4·8 each).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tail(int u, int j, float* projection, float* bias, float* rec, float* c, float* cNew, float* hNew, float* z, float* a, float* tanhC)
     {
         const int Z = 0, Rec = 32, C = 64, CNew = 72, HNew = 80, TanhC = 88, ZOut = 96, AOut = 128, Length = 160;

@@ -10,9 +10,9 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// z, the gate activations and tanh(c') for the backward pass) and the inference kernel.
 /// </summary>
 /// <remarks>
-/// Two loops instead of ~20 <c>TensorPrimitives</c> calls per row, sixteen lanes wide where AVX-512F runs, with the float sigmoid/tanh of
-/// <see cref="FloatVectorActivations"/> (a few ulp from exact). The two products of c' are rounded separately, then
-/// added, as in the generic cell.
+/// Two loops instead of ~20 <c>TensorPrimitives</c> calls per row, sixteen lanes wide where AVX-512F runs, with the
+/// float sigmoid/tanh of <see cref="FloatVectorActivations"/> (a few ulp from exact). The two products of c' are
+/// rounded separately, then added, as in the generic cell.
 /// </remarks>
 internal static unsafe class LstmGateVectors
 {

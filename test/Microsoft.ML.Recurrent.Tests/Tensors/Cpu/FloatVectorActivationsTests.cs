@@ -96,6 +96,35 @@ public unsafe class FloatVectorActivationsTests
     private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
 
     [Fact]
+    public void Scale_instruction_rounds_as_the_two_halves_of_the_eight_lane_fallback()
+    {
+        // e^x = y · 2ⁿ: AVX-512 scales with vscalefps, CPUs without it by two normal halves; both must round the
+        // same way, down into the subnormal range, for every y the polynomial can give and every n it is used with.
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Console.WriteLine("Skipped: AVX-512F is not available here, so vscalefps never runs.");
+            return;
+        }
+        int compared = 0;
+        for (int bits = BitConverter.SingleToInt32Bits(0.5f); bits < BitConverter.SingleToInt32Bits(2f); bits += 16 * 61)
+        {
+            var y = Vector512.Create(BitConverter.Int32BitsToSingle(bits)) + Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * Vector512.Create(BitConverter.Int32BitsToSingle(bits) * 6e-8f);
+            for (int n = -150; n <= 0; n++)
+            {
+                var power = Vector512.Create((float)n);
+                var scaled = System.Runtime.Intrinsics.X86.Avx512F.Scale(y, power);
+                var halves = Vector512.Create(
+                    FloatVectorActivations.ScaleByPowerOfTwo(y.GetLower(), power.GetLower()),
+                    FloatVectorActivations.ScaleByPowerOfTwo(y.GetUpper(), power.GetUpper()));
+                if (!Vector512.EqualsAll(scaled.AsInt32(), halves.AsInt32()))
+                    Assert.Fail($"y = {y}, n = {n}: vscalefps {scaled}, halves {halves}");
+                compared += 16;
+            }
+        }
+        Assert.True(compared > 3_000_000, $"compared {compared}");
+    }
+
+    [Fact]
     public void Special_values_give_the_limits_and_NaN_stays_NaN()
     {
         float[] x = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 200f, -200f, -float.NaN];

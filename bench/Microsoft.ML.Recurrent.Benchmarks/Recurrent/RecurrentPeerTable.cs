@@ -100,14 +100,24 @@ internal static class RecurrentPeerTable
                 $"| {rows[i].Cell} | {rows[i].Config} | {F(ours)} | {F(ort)} | {Ratio(ours, ort)} | {F(train)} | {F(torch)} | {Ratio(torch, train)} | {allocations[i].Inference:N0} | {allocations[i].Train:N0} |"));
         }
         Console.WriteLine();
-        Console.WriteLine("Spread (min–max of the per-round medians), ms: ours inference / ORT / ours train / PyTorch");
+        Console.WriteLine("Spread (min–max of the per-round medians), ms: ours inference / ORT / ours train / PyTorch; then the");
+        Console.WriteLine("ratios of each round (ours and the peer measured back to back, so drift between rounds cancels): ours/ORT, PyTorch/ours");
         for (int i = 0; i < rows.Count; i++)
         {
-            Console.WriteLine($"  {rows[i].Cell} {rows[i].Config}: {Spread(samples[i][0])} / {Spread(samples[i][1])} / {Spread(samples[i][2])} / {Spread(samples[i][3])}");
+            Console.WriteLine($"  {rows[i].Cell} {rows[i].Config}: {Spread(samples[i][0])} / {Spread(samples[i][1])} / {Spread(samples[i][2])} / {Spread(samples[i][3])}; "
+                + $"per round {RoundRatios(samples[i][0], samples[i][1])}, {RoundRatios(samples[i][3], samples[i][2])}");
         }
 
         try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return 0;
+    }
+
+    /// <summary>The per-round ratios numerator/denominator as "min–max", or "n/a" when a round lacks either.</summary>
+    private static string RoundRatios(List<double> numerator, List<double> denominator)
+    {
+        if (numerator.Count == 0 || numerator.Count != denominator.Count) return "n/a";
+        var ratios = numerator.Zip(denominator, (n, d) => n / d).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{ratios.Min():F2}x–{ratios.Max():F2}x");
     }
 
     /// <summary>Median per-call milliseconds over about <paramref name="seconds"/> after warm-up; also the bytes this thread allocated per call (mean).</summary>

@@ -129,7 +129,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
 
         if (hFinal != null) Row(_h, bu).CopyTo(Row(hFinal, bu));
         if (cFinal != null && Spec.Kind == RecurrentCellKind.Lstm) Row(_c, bu).CopyTo(Row(cFinal, bu));
-        if (!Spec.ReturnSequences) Row(_previous, bu).CopyTo(Row(output, bu));
+        if (!Spec.ReturnSequences) Row(LstmStatesInPlace ? _h : _previous, bu).CopyTo(Row(output, bu));
     }
 
     /// <inheritdoc/>
@@ -192,6 +192,9 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     /// <summary>Where <see cref="BiasedProjectionRow"/> left row <paramref name="b"/> this step.</summary>
     private T* BiasedRow(int b) => _inputBias == null ? ProjectionRow(b) : _biased + (long)b * Width;
 
+    /// <summary>An LSTM without a mask writes c' and h' straight into its states; its last output is then h.</summary>
+    private bool LstmStatesInPlace => Spec.Kind == RecurrentCellKind.Lstm && _mask == null;
+
     private bool Valid(int b) => _mask == null || _mask[(long)b * _steps + _t] != T.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -204,12 +207,23 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         for (int b = b0; b < b1; b++)
         {
             if (b + 1 < b1) PrefetchProjectionRow(b + 1);
-            T* c = _c + (long)b * u, hNew = _hNew + (long)b * u;
-            // The candidate c' and φ(c') reuse the rec row's first two blocks: the row is consumed by then.
-            T* cNew = _rec + (long)b * width, tanhC = cNew + u;
+            T* c = _c + (long)b * u;
+            // Without a mask every step keeps its results: c' and h' go straight into the states (the row's h was
+            // read by the product above, and c is read per unit before c' is written there). Otherwise the candidate
+            // c' and φ(c') reuse the rec row's first two blocks (consumed by then) until the mask decides.
+            bool inPlace = LstmStatesInPlace;
+            T* hNew = inPlace ? _h + (long)b * u : _hNew + (long)b * u;
+            T* cNew = inPlace ? c : _rec + (long)b * width, tanhC = _rec + (long)b * width + u;
             LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _inputBias, _rec + (long)b * width, c, cNew, hNew,
                 scratch ? _z + (long)b * width : null, scratch ? _a + (long)b * width : null, scratch ? tanhC : null, _temp + (long)b * u);
-            LstmStateUpdate(b, c, cNew, hNew);
+            if (inPlace)
+            {
+                if (_outputs != null) Row(hNew, u).CopyTo(Row(_outputs + ((long)b * _steps + _k) * u, u));
+            }
+            else
+            {
+                LstmStateUpdate(b, c, cNew, hNew);
+            }
         }
     }
 

@@ -26,7 +26,8 @@ internal static unsafe class LstmGateVectors
     /// 4·U gate inputs (i, f, c, o) whose sum, with <paramref name="bias"/> (4·U, or null) added to the projection
     /// first, is z; <paramref name="c"/> is the cell state before the step. Writes c' and h' (U each) and, where not
     /// null, z and the activations (4·U each) and tanh(c') (U). <paramref name="cNew"/> may be
-    /// <paramref name="rec"/> (the i block is read before c' is written over it).
+    /// <paramref name="rec"/> (the i block is read before c' is written over it) or <paramref name="c"/> (each unit's c
+    /// is read before its c' is written).
     /// </summary>
     /// <remarks>
     /// Two passes over the row: the four gates and c', then tanh(c') and h'. One pass chained five functions per

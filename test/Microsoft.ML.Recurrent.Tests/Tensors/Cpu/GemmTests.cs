@@ -71,6 +71,46 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public unsafe void Small_pre_packed_matrices_serve_one_row_products_from_fresh_values_after_a_repack(bool transB)
+    {
+        // Up to RowMajorMaxBytes a packed B also keeps a row-major copy for M = 1; Repack must refresh it (and the
+        // transposed source must land in it untransposed), and two-row products still read the panels.
+        const int k = 20, n = 45;
+        var random = new Random(31);
+        float[] Fill(int length) => [.. Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1))];
+        float[] a = Fill(2 * k), first = Fill(k * n), second = Fill(k * n);
+        int ldb = transB ? k : n;
+        fixed (float* pFirst = first, pSecond = second)
+        {
+            var packed = Gemm.PackB(transB, k, n, pFirst, ldb);
+            Assert.True(packed.RowMajor != null, "a 20 x 45 matrix keeps its row-major copy");
+            AssertProducts(packed, first);
+            packed.Repack(transB, pSecond, ldb);
+            AssertProducts(packed, second);
+        }
+
+        void AssertProducts(Gemm.PackedMatrix<float> b, float[] values)
+        {
+            foreach (int m in new[] { 1, 2 })
+            {
+                var c = new float[m * n];
+                fixed (float* pa = a, pc = c) Gemm.RunPacked(1, false, m, 1f, pa, k, b, 0f, pc, n);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        double expected = 0;
+                        for (int p = 0; p < k; p++) expected += (double)a[(i * k) + p] * values[transB ? (j * k) + p : (p * n) + j];
+                        Assert.True(Math.Abs(c[(i * n) + j] - expected) < 1e-5, $"m = {m}, C[{i}, {j}] = {c[(i * n) + j]}, expected {expected}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void RecurrentStepShapesMatchNaiveProduct()
     {

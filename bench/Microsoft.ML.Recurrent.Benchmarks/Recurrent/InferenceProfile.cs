@@ -112,6 +112,8 @@ internal static partial class InferenceProfile
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gate loop, bias {(withBias ? "yes" : "no")}: {best:F2} ns per unit"));
             }
         }
+        foreach (nint buffer in new[] { (nint)projection, (nint)rec, (nint)bias, (nint)c, (nint)cNew, (nint)hNew })
+            NativeMemory.AlignedFree((void*)buffer);
         return 0;
     }
 

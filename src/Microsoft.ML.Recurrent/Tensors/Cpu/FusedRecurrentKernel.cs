@@ -221,13 +221,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         _previousOutput = previous;
         ChooseParts();
         _backward = false;
-
-        for (int k = 0; k < Steps; k++)
-        {
-            _k = k;
-            _t = TimeOf(k);
-            RunStep();
-        }
+        RunSteps();
 
         Row(H, bu).CopyTo(PinSpan(finalStates[0], bu));
         if (C != null) Row(C, bu).CopyTo(PinSpan(finalStates[1], bu));
@@ -236,19 +230,19 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
 
     private T* _previousOutput;
 
-    // ------------------------------------------------------------------ one step, split by batch rows
+    // ------------------------------------------------------------------ the time loop, split by batch rows
 
-    // The step being run (read by the parts): phase, step, time, outputs / output gradients, carried gradient.
+    // The loop being run (read by the parts): phase, outputs / output gradients, carried gradient.
     private bool _backward;
-    private int _k, _t, _parts = 1, _gemmThreads = 1;
+    private int _parts = 1, _gemmThreads = 1;
     private T* _outputs, _dOutputs, _carried;
 
     /// <summary>
-    /// Splits each step into row ranges run by <see cref="ParallelParts"/> when the step is big enough (the inference
-    /// kernel's threshold): each part runs
-    /// its rows' recurrent products on one thread and their gate pass, so a step costs one dispatch and both the
-    /// products and the (otherwise single-threaded) gate arithmetic are shared. Otherwise one part, with the products
-    /// threaded by <see cref="Gemm"/>.
+    /// Splits the batch rows into ranges run by <see cref="ParallelParts"/> when a step is big enough (the inference
+    /// kernel's threshold): each part takes its rows through every step, their recurrent products on one thread and
+    /// their gate pass, so the products and the (otherwise single-threaded) gate arithmetic are shared and the loop
+    /// costs one dispatch (rows never read each other). Otherwise one part, with the products threaded by
+    /// <see cref="Gemm"/>.
     /// </summary>
     private void ChooseParts()
     {
@@ -257,22 +251,33 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         _gemmThreads = _parts > 1 ? 1 : Gemm.MaxThreads;
     }
 
-    private void RunStep()
+    private void RunSteps()
     {
         if (_parts == 1) Run(0);
         else ParallelParts.Run(this, _parts, _parts);
     }
 
-    /// <summary>Runs rows [Batch·part/parts, Batch·(part+1)/parts) of the current step.</summary>
+    /// <summary>Runs rows [Batch·part/parts, Batch·(part+1)/parts) through every step, forward or backward in time.</summary>
     public void Run(int part)
     {
         int b0 = (int)((long)Batch * part / _parts), b1 = (int)((long)Batch * (part + 1) / _parts);
         if (!_backward)
         {
-            if (Training) CopyStateRows(H, HPrev, _t, b0, b1);
-            ForwardStep(_k, _t, _outputs, b0, b1);
+            for (int k = 0; k < Steps; k++)
+            {
+                int t = TimeOf(k);
+                if (Training) CopyStateRows(H, HPrev, t, b0, b1);
+                ForwardStep(k, t, _outputs, b0, b1);
+            }
             return;
         }
+        for (int k = Steps - 1; k >= 0; k--) BackPropagateStep(k, b0, b1);
+    }
+
+    /// <summary>Back-propagates step <paramref name="k"/> for rows [b0, b1): routes the output gradient, then the cell's <see cref="BackwardStep"/>.</summary>
+    private void BackPropagateStep(int k, int b0, int b1)
+    {
+        int t = TimeOf(k);
         // The output of step k is y_k where valid, else the previous output (or zero): route its gradient.
         int u = Units;
         for (int b = b0; b < b1; b++)
@@ -280,12 +285,12 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
             var carry = Row(_carried + (long)b * u, u);
             var dOut = Row(DOut + (long)b * u, u);
             if (Spec.ReturnSequences && _dOutputs != null)
-                TensorPrimitives.Add<T>(carry, Row(_dOutputs + ((long)b * Steps + _k) * u, u), dOut);
+                TensorPrimitives.Add<T>(carry, Row(_dOutputs + ((long)b * Steps + k) * u, u), dOut);
             else carry.CopyTo(dOut);
-            if (Valid(b, _t) || Spec.ZeroOutputForMask) carry.Clear();
+            if (Valid(b, t) || Spec.ZeroOutputForMask) carry.Clear();
             else dOut.CopyTo(carry);
         }
-        BackwardStep(_t, b0, b1);
+        BackwardStep(t, b0, b1);
     }
 
     /// <summary>Copies rows [b0, b1) of the (batch, U) state into the rows of time <paramref name="t"/> of a (batch·time, U) buffer.</summary>
@@ -396,13 +401,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         CreatePacks(backward: true);
         ChooseParts();
         _backward = true;
-
-        for (int k = Steps - 1; k >= 0; k--)
-        {
-            _k = k;
-            _t = TimeOf(k);
-            RunStep();
-        }
+        RunSteps();
 
         Row(DH, bu).CopyTo(PinSpan(dInitialStates[0], bu));
         if (DC != null) Row(DC, bu).CopyTo(PinSpan(dInitialStates[1], bu));

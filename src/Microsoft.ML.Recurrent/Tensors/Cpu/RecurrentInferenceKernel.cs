@@ -11,9 +11,10 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// buffers are kept and grown, never shrunk, so repeated calls of one batch × steps shape allocate nothing.
 /// </summary>
 /// <remarks>
-/// <para>Per step: the recurrent product and the cell's gate pass, split by batch rows into parts that run on
-/// <see cref="ParallelParts"/> (one dispatch per step) once a step is big enough to pay for it. Before the loop: one
-/// GEMM projects the inputs of all steps. The gate arithmetic is the same, operation for operation, as the training
+/// <para>Before the loop, one GEMM projects the inputs of all steps. Per step: the recurrent product and the cell's
+/// gate pass. Once a step is big enough to pay for threads, the batch rows are split into parts that run on
+/// <see cref="ParallelParts"/>, each part taking its rows through every step: rows never read each other, so a call
+/// dispatches once instead of once per step. The gate arithmetic is the same, operation for operation, as the training
 /// kernels (<see cref="FusedLstmKernel{T}"/>, <see cref="FusedGruKernel{T}"/>, <see cref="FusedSimpleRnnKernel{T}"/>),
 /// so both give the same numbers (the LSTM's gate pass is one piece of code both run, <see cref="LstmGatePass{T}"/>).</para>
 /// <para>Keras semantics as <see cref="FusedRecurrentKernel{T}"/>: masked steps keep the states and repeat the previous
@@ -38,7 +39,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     private T* _projection, _rec, _z, _a, _h, _c, _hNew, _temp, _previous, _candidate, _biased;
 
     // The call in progress (read by the parts).
-    private int _batch, _steps, _k, _t, _parts;
+    private int _batch, _steps, _parts;
     private T* _mask, _outputs, _inputBias, _recurrentBias;
 
     /// <summary>Creates the kernel for <paramref name="spec"/> (no dropout) over inputs of <paramref name="features"/> features.</summary>
@@ -119,13 +120,8 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         double stepFlops = 2.0 * batch * u * width;
         int threads = Math.Min(Gemm.MaxThreads, Environment.ProcessorCount);
         _parts = threads > 1 && batch >= 2 && stepFlops >= ParallelStepFlops ? Math.Min(threads, batch) : 1;
-        for (int k = 0; k < steps; k++)
-        {
-            _k = k;
-            _t = Spec.GoBackwards ? steps - 1 - k : k;
-            if (_parts == 1) Step(0, batch, Gemm.MaxThreads);
-            else ParallelParts.Run(this, _parts, _parts);
-        }
+        if (_parts == 1) RunSteps(0, batch, Gemm.MaxThreads);
+        else ParallelParts.Run(this, _parts, _parts);
 
         if (hFinal != null) Row(_h, bu).CopyTo(Row(hFinal, bu));
         if (cFinal != null && Spec.Kind == RecurrentCellKind.Lstm) Row(_c, bu).CopyTo(Row(cFinal, bu));
@@ -137,23 +133,30 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     void IPartedWork.Run(int part)
     {
         int b0 = (int)((long)_batch * part / _parts), b1 = (int)((long)_batch * (part + 1) / _parts);
-        Step(b0, b1, 1);
+        RunSteps(b0, b1, 1);
     }
 
-    /// <summary>Step <see cref="_k"/> for batch rows [b0, b1).</summary>
+    /// <summary>Every step, in order, for batch rows [b0, b1): rows never read each other, so a part needs no other part until the end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Step(int b0, int b1, int threads)
+    private void RunSteps(int b0, int b1, int threads)
+    {
+        for (int k = 0; k < _steps; k++) Step(k, Spec.GoBackwards ? _steps - 1 - k : k, b0, b1, threads);
+    }
+
+    /// <summary>Step <paramref name="k"/> (time <paramref name="t"/>) for batch rows [b0, b1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Step(int k, int t, int b0, int b1, int threads)
     {
         switch (Spec.Kind)
         {
             case RecurrentCellKind.Lstm:
-                LstmStep(b0, b1, threads);
+                LstmStep(k, t, b0, b1, threads);
                 break;
             case RecurrentCellKind.Gru:
-                GruStep(b0, b1, threads);
+                GruStep(k, t, b0, b1, threads);
                 break;
             default:
-                SimpleRnnStep(b0, b1, threads);
+                SimpleRnnStep(k, t, b0, b1, threads);
                 break;
         }
     }
@@ -165,7 +168,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         Gemm.RunPacked(threads, false, b1 - b0, T.One, h + (long)b0 * ldh, ldh, pack, T.Zero, _rec + (long)b0 * Width + g0 * Units, Width);
     }
 
-    private T* ProjectionRow(int b) => _projection + ((long)b * _steps + _t) * Width;
+    private T* ProjectionRow(int b, int t) => _projection + ((long)b * _steps + t) * Width;
 
     /// <summary>
     /// Asks for row <paramref name="b"/>'s projection while the gate pass works on the row before: consecutive rows of
@@ -173,32 +176,32 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     /// far bigger than the caches (26 MB at 64 × 100 × 1024), so each row otherwise arrives at memory latency
     /// (64 × 100 × 128 × 256: gate pass 8.2–8.9 → 7.2–8.0 ms per thread).
     /// </summary>
-    private void PrefetchProjectionRow(int b)
+    private void PrefetchProjectionRow(int b, int t)
     {
         if (!Sse.IsSupported) return;
-        byte* row = (byte*)ProjectionRow(b);
+        byte* row = (byte*)ProjectionRow(b, t);
         for (long offset = 0, bytes = (long)Width * sizeof(T); offset < bytes; offset += 64) Sse.Prefetch0(row + offset);
     }
 
     /// <summary>Row <paramref name="b"/>'s projection plus the input bias (rounded as in training, where the projection holds the bias), written to a scratch row when there is a bias.</summary>
-    private T* BiasedProjectionRow(int b)
+    private T* BiasedProjectionRow(int b, int t)
     {
-        if (_inputBias == null) return ProjectionRow(b);
-        T* biased = BiasedRow(b);
-        TensorPrimitives.Add<T>(Row(ProjectionRow(b), Width), Row(_inputBias, Width), Row(biased, Width));
+        if (_inputBias == null) return ProjectionRow(b, t);
+        T* biased = BiasedRow(b, t);
+        TensorPrimitives.Add<T>(Row(ProjectionRow(b, t), Width), Row(_inputBias, Width), Row(biased, Width));
         return biased;
     }
 
     /// <summary>Where <see cref="BiasedProjectionRow"/> left row <paramref name="b"/> this step.</summary>
-    private T* BiasedRow(int b) => _inputBias == null ? ProjectionRow(b) : _biased + (long)b * Width;
+    private T* BiasedRow(int b, int t) => _inputBias == null ? ProjectionRow(b, t) : _biased + (long)b * Width;
 
     /// <summary>An LSTM without a mask writes c' and h' straight into its states; its last output is then h.</summary>
     private bool LstmStatesInPlace => Spec.Kind == RecurrentCellKind.Lstm && _mask == null;
 
-    private bool Valid(int b) => _mask == null || _mask[(long)b * _steps + _t] != T.Zero;
+    private bool Valid(int b, int t) => _mask == null || _mask[(long)b * _steps + t] != T.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LstmStep(int b0, int b1, int threads)
+    private void LstmStep(int k, int t, int b0, int b1, int threads)
     {
         int u = Units, width = Width;
         // The vector loop needs no z, activations or φ(c'): nothing is stored for a backward pass.
@@ -206,7 +209,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         RecurrentProduct(_h, u, b0, b1, 0, threads);
         for (int b = b0; b < b1; b++)
         {
-            if (b + 1 < b1) PrefetchProjectionRow(b + 1);
+            if (b + 1 < b1) PrefetchProjectionRow(b + 1, t);
             T* c = _c + (long)b * u;
             // Without a mask every step keeps its results: c' and h' go straight into the states (the row's h was
             // read by the product above, and c is read per unit before c' is written there). Otherwise the candidate
@@ -214,34 +217,34 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
             bool inPlace = LstmStatesInPlace;
             T* hNew = inPlace ? _h + (long)b * u : _hNew + (long)b * u;
             T* cNew = inPlace ? c : _rec + (long)b * width, tanhC = _rec + (long)b * width + u;
-            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b), _inputBias, _rec + (long)b * width, c, cNew, hNew,
+            LstmGatePass<T>.Row(Spec, _lstmGateVectors, ProjectionRow(b, t), _inputBias, _rec + (long)b * width, c, cNew, hNew,
                 scratch ? _z + (long)b * width : null, scratch ? _a + (long)b * width : null, scratch ? tanhC : null, _temp + (long)b * u);
             if (inPlace)
             {
-                if (_outputs != null) Row(hNew, u).CopyTo(Row(_outputs + ((long)b * _steps + _k) * u, u));
+                if (_outputs != null) Row(hNew, u).CopyTo(Row(_outputs + ((long)b * _steps + k) * u, u));
             }
             else
             {
-                LstmStateUpdate(b, c, cNew, hNew);
+                LstmStateUpdate(k, t, b, c, cNew, hNew);
             }
         }
     }
 
     /// <summary>Row <paramref name="b"/>'s h and c take h' and c' where the step is not masked; then the output.</summary>
-    private void LstmStateUpdate(int b, T* c, T* cNew, T* hNew)
+    private void LstmStateUpdate(int k, int t, int b, T* c, T* cNew, T* hNew)
     {
         int u = Units;
-        bool valid = Valid(b);
+        bool valid = Valid(b, t);
         if (valid)
         {
             Row(hNew, u).CopyTo(Row(_h + (long)b * u, u));
             Row(cNew, u).CopyTo(Row(c, u));
         }
-        EmitOutput(b, valid, hNew);
+        EmitOutput(k, b, valid, hNew);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void GruStep(int b0, int b1, int threads)
+    private void GruStep(int k, int t, int b0, int b1, int threads)
     {
         int u = Units, width = Width;
         var s = Spec;
@@ -250,7 +253,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * width, a = _a + (long)b * width, rec = _rec + (long)b * width;
-            T* projection = BiasedProjectionRow(b), candidate = _candidate + (long)b * u;
+            T* projection = BiasedProjectionRow(b, t), candidate = _candidate + (long)b * u;
             if (recurrentBias != null) TensorPrimitives.Add<T>(Row(rec, width), Row(recurrentBias, width), Row(rec, width));
             TensorPrimitives.Add<T>(Row(projection, 2 * u), Row(rec, 2 * u), Row(z, 2 * u));
             FusedActivation<T>.Forward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u));
@@ -260,7 +263,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
                 TensorPrimitives.Multiply<T>(Row(a + u, u), Row(candidate, u), Row(z + 2 * u, u));
                 TensorPrimitives.Add<T>(Row(projection + 2 * u, u), Row(z + 2 * u, u), Row(z + 2 * u, u));
                 FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
-                GruFinish(b);
+                GruFinish(k, t, b);
             }
             else
             {
@@ -275,15 +278,15 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * width, a = _a + (long)b * width;
-            TensorPrimitives.Add<T>(Row(BiasedRow(b) + 2 * u, u), Row(_rec + (long)b * width + 2 * u, u), Row(z + 2 * u, u));
+            TensorPrimitives.Add<T>(Row(BiasedRow(b, t) + 2 * u, u), Row(_rec + (long)b * width + 2 * u, u), Row(z + 2 * u, u));
             FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
-            GruFinish(b);
+            GruFinish(k, t, b);
         }
     }
 
     /// <summary>h' = z⊙h + (1 − z)⊙hh (rounded in the generic cell's order), then the state update and output.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void GruFinish(int b)
+    private void GruFinish(int k, int t, int b)
     {
         int u = Units;
         T* a = _a + (long)b * Width;
@@ -294,35 +297,35 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         TensorPrimitives.Multiply<T>(tmp, Row(a + 2 * u, u), tmp);
         TensorPrimitives.Multiply<T>(Row(a, u), h, hNew);
         TensorPrimitives.Add<T>(hNew, tmp, hNew);
-        bool valid = Valid(b);
+        bool valid = Valid(b, t);
         if (valid) hNew.CopyTo(h);
-        EmitOutput(b, valid, _hNew + (long)b * u);
+        EmitOutput(k, b, valid, _hNew + (long)b * u);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SimpleRnnStep(int b0, int b1, int threads)
+    private void SimpleRnnStep(int k, int t, int b0, int b1, int threads)
     {
         int u = Units;
         RecurrentProduct(_h, u, b0, b1, 0, threads);
         for (int b = b0; b < b1; b++)
         {
             T* z = _z + (long)b * u, a = _a + (long)b * u;
-            TensorPrimitives.Add<T>(Row(BiasedProjectionRow(b), u), Row(_rec + (long)b * u, u), Row(z, u));
+            TensorPrimitives.Add<T>(Row(BiasedProjectionRow(b, t), u), Row(_rec + (long)b * u, u), Row(z, u));
             FusedActivation<T>.Forward(Spec.Activation, Spec.ActivationAlpha, Spec.ActivationBeta, Row(z, u), Row(a, u));
-            bool valid = Valid(b);
+            bool valid = Valid(b, t);
             if (valid) Row(a, u).CopyTo(Row(_h + (long)b * u, u));
-            EmitOutput(b, valid, a);
+            EmitOutput(k, b, valid, a);
         }
     }
 
     /// <summary>Writes step k's output of row <paramref name="b"/> with Keras's mask rule.</summary>
-    private void EmitOutput(int b, bool valid, T* hNewRow)
+    private void EmitOutput(int k, int b, bool valid, T* hNewRow)
     {
         int u = Units;
         var previous = Row(_previous + (long)b * u, u);
         if (valid) Row(hNewRow, u).CopyTo(previous);
         else if (Spec.ZeroOutputForMask) previous.Clear();
-        if (_outputs != null) previous.CopyTo(Row(_outputs + ((long)b * _steps + _k) * u, u));
+        if (_outputs != null) previous.CopyTo(Row(_outputs + ((long)b * _steps + k) * u, u));
     }
 
     // ------------------------------------------------------------------ memory

@@ -326,4 +326,57 @@ public class FusedRecurrentKernelTests
             Gemm.MaxThreads = savedThreads;
         }
     }
+    [Theory]
+    [InlineData("lstm", false)] // without a mask the LSTM writes its states in place
+    [InlineData("lstm", true)]
+    [InlineData("gru", true)]
+    [InlineData("gru_reset_before", true)]
+    [InlineData("simple_tanh", true)]
+    public void Inference_split_by_batch_rows_over_threads_matches_the_generic_loop(string kind, bool masked)
+    {
+        // The inference kernel (no tape) splits the batch into one part per thread (at most one per core), each part
+        // taking its rows through every step on its own; backwards in time, from given initial states.
+        const int batch = 23, steps = 5, units = 96;
+        int savedThreads = Gemm.MaxThreads;
+        Gemm.MaxThreads = 3;
+        try
+        {
+            Rnn Make() => kind switch
+            {
+                "lstm" => new Lstm(units, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                "gru" => new Gru(units, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                "gru_reset_before" => new Gru(units, resetAfter: false, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                _ => new SimpleRnn(units, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+            };
+            var fused = Make();
+            var generic = Make();
+            generic.UseFusedKernels = false;
+            var rng = new RandomGenerator(23);
+            var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
+            fused.Build(x.Shape);
+            generic.Build(x.Shape);
+            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, 0.3, DType.Float64)).ToArray();
+            fused.SetWeights(weights);
+            generic.SetWeights(weights);
+            var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
+            var mask = masked
+                ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0.0 : 1.0).ToArray(), new Shape(batch, steps))
+                : null;
+            var arguments = new CallArguments { Mask = mask, InitialState = states };
+
+            Tensor[] fusedOutputs, genericOutputs;
+            using (Autodiff.NoGrad())
+            {
+                fusedOutputs = fused.Apply(x, arguments);
+                genericOutputs = generic.Apply(x, arguments);
+            }
+
+            Assert.False(fusedOutputs[0].RequiresGrad);
+            for (int i = 0; i < fusedOutputs.Length; i++) AssertClose(genericOutputs[i], fusedOutputs[i], 1e-12, $"output {i}");
+        }
+        finally
+        {
+            Gemm.MaxThreads = savedThreads;
+        }
+    }
 }

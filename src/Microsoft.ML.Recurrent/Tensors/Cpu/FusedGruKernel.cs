@@ -33,7 +33,7 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
         for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t), rec = Rec + (long)b * Width;
-            T* projection = Projection + ((long)b * Steps + t) * Width;
+            T* projection = ProjectionRow(b, t);
             T* candidate = ExtraRow(CandidateBlock, b, t);
             if (RecurrentBias != null) TensorPrimitives.Add<T>(Row(rec, Width), Row(RecurrentBias, Width), Row(rec, Width));
             TensorPrimitives.Add<T>(Row(projection, 2 * u), Row(rec, 2 * u), Row(z, 2 * u));
@@ -62,7 +62,7 @@ internal sealed unsafe class FusedGruKernel<T> : FusedRecurrentKernel<T> where T
         for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t);
-            TensorPrimitives.Add<T>(Row(Projection + ((long)b * Steps + t) * Width + 2 * u, u), Row(Rec + (long)b * Width + 2 * u, u), Row(z + 2 * u, u));
+            TensorPrimitives.Add<T>(Row(ProjectionRow(b, t) + 2 * u, u), Row(Rec + (long)b * Width + 2 * u, u), Row(z + 2 * u, u));
             FusedActivation<T>.Forward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u));
             Finish(b, k, t, output);
         }

@@ -30,7 +30,7 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
             T* c = C + (long)b * u;
             T* cNew = ExtraRow(CNewBlock, b, t), tanhC = ExtraRow(TanhCBlock, b, t), hNew = HNew + (long)b * u;
             if (Training) Row(c, u).CopyTo(Row(ExtraRow(CPrevBlock, b, t), u));
-            LstmGatePass<T>.Row(s, vectors, Projection + ((long)b * Steps + t) * Width, null, Rec + (long)b * Width, c, cNew, hNew, z, a, tanhC, Temp + (long)b * u);
+            LstmGatePass<T>.Row(s, vectors, ProjectionRow(b, t), null, Rec + (long)b * Width, c, cNew, hNew, z, a, tanhC, Temp + (long)b * u);
 
             bool valid = Valid(b, t);
             if (valid)

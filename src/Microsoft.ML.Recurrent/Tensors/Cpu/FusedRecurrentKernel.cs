@@ -102,8 +102,17 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     private T* ABase { get; }
     private T* ExtraBase { get; }
 
-    /// <summary>Input projections of all steps <c>(batch·time, G·U)</c>, bias included (forward only).</summary>
-    protected T* Projection { get; private set; }
+    /// <summary>
+    /// Input projections, bias included (forward only): of all steps <c>(batch·time, G·U)</c>, or of the current step
+    /// <c>(batch, G·U)</c> when projected per step (<see cref="RecurrentLoopPlan.ProjectsPerStep"/>).
+    /// </summary>
+    private T* Projection { get; set; }
+
+    /// <summary>Row <paramref name="b"/> of time <paramref name="t"/>'s input projection, bias included.</summary>
+    protected T* ProjectionRow(int b, int t) => Projection + (_projectsPerStep ? b : ((long)b * Steps) + t) * Width;
+
+    private bool _projectsPerStep;
+    private Gemm.PackedMatrix<T>? _inputPack;
 
     /// <summary>The carried states, <c>(batch, U)</c> each.</summary>
     protected T* H { get; private set; }
@@ -202,8 +211,11 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     public void Forward(Tensor output, IReadOnlyList<Tensor> finalStates)
     {
         int bu = Batch * Units;
-        Projection = Allocate((long)Batch * Steps * Width, clear: false);
-        InputProjection();
+        // Input dropout (training only) keeps the all-steps projection of the masked inputs.
+        _projectsPerStep = _inputMasks.Length == 0 && RecurrentLoopPlan.ProjectsPerStep(Batch, Steps, Units, Width, sizeof(T));
+        Projection = Allocate((long)Batch * (_projectsPerStep ? 1 : Steps) * Width, clear: false);
+        if (_projectsPerStep) _inputPack = PackInputKernel();
+        else InputProjection();
         H = Allocate(bu);
         Row((T*)InitialStates[0], bu).CopyTo(Row(H, bu));
         if (InitialStates.Length > 1)
@@ -246,8 +258,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     /// </summary>
     private void ChooseParts()
     {
-        double stepFlops = 2.0 * Batch * Units * Width;
-        _parts = Gemm.MaxThreads > 1 && Batch >= 2 && stepFlops >= RecurrentInferenceKernel<T>.ParallelStepFlops ? Math.Min(Gemm.MaxThreads, Batch) : 1;
+        _parts = RecurrentLoopPlan.Parts(Batch, Units, Width);
         _gemmThreads = _parts > 1 ? 1 : Gemm.MaxThreads;
     }
 
@@ -267,6 +278,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
             {
                 int t = TimeOf(k);
                 if (Training) CopyStateRows(H, HPrev, t, b0, b1);
+                if (_projectsPerStep) ProjectStep(t, b0, b1);
                 ForwardStep(k, t, _outputs, b0, b1);
             }
             return;
@@ -333,6 +345,23 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
             var bias = Row(InputBias, Width);
             for (long r = 0; r < rows; r++) TensorPrimitives.Add<T>(Row(Projection + r * Width, Width), bias, Row(Projection + r * Width, Width));
         }
+    }
+
+    /// <summary>Time <paramref name="t"/>'s projection of rows [b0, b1), then the bias, rounded as <see cref="InputProjection"/> does.</summary>
+    private void ProjectStep(int t, int b0, int b1)
+    {
+        RecurrentLoopPlan.ProjectStep(t, b0, b1, Steps, X, _inputPack!, Projection, _gemmThreads);
+        if (InputBias == null) return;
+        var bias = Row(InputBias, Width);
+        for (int b = b0; b < b1; b++) TensorPrimitives.Add<T>(Row(ProjectionRow(b, t), Width), bias, Row(ProjectionRow(b, t), Width));
+    }
+
+    private Gemm.PackedMatrix<T> PackInputKernel()
+    {
+        var pack = s_packs.Take(PackKey(Features, Width));
+        if (pack is not null) pack.Repack(false, Kernel, Width);
+        else pack = Gemm.PackedMatrix<T>.Create(false, Features, Width, Kernel, Width, GemmPath.Auto);
+        return pack;
     }
 
     private void MaskInputs(T* mask, T* destination)
@@ -577,6 +606,8 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         _arrays.Clear();
         ReturnPacks(_forwardPacks);
         ReturnPacks(_backwardPacks);
+        ReturnPacks([_inputPack]);
         _forwardPacks = _backwardPacks = null;
+        _inputPack = null;
     }
 }

@@ -19,7 +19,7 @@ internal sealed unsafe class FusedSimpleRnnKernel<T> : FusedRecurrentKernel<T> w
         for (int b = b0; b < b1; b++)
         {
             T* z = ZRow(b, t), a = ARow(b, t);
-            TensorPrimitives.Add<T>(Row(Projection + ((long)b * Steps + t) * u, u), Row(Rec + (long)b * u, u), Row(z, u));
+            TensorPrimitives.Add<T>(Row(ProjectionRow(b, t), u), Row(Rec + (long)b * u, u), Row(z, u));
             FusedActivation<T>.Forward(Spec.Activation, Spec.ActivationAlpha, Spec.ActivationBeta, Row(z, u), Row(a, u));
             bool valid = Valid(b, t);
             if (valid) Row(a, u).CopyTo(Row(H + (long)b * u, u));

@@ -11,8 +11,9 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// buffers are kept and grown, never shrunk, so repeated calls of one batch × steps shape allocate nothing.
 /// </summary>
 /// <remarks>
-/// <para>Before the loop, one GEMM projects the inputs of all steps. Per step: the recurrent product and the cell's
-/// gate pass. Once a step is big enough to pay for threads, the batch rows are split into parts that run on
+/// <para>Before the loop, one GEMM projects the inputs of all steps (for a large batch, each step's inputs are
+/// projected in the loop instead: <see cref="RecurrentLoopPlan.ProjectsPerStep"/>). Per step: the recurrent product and
+/// the cell's gate pass. Once a step is big enough to pay for threads, the batch rows are split into parts that run on
 /// <see cref="ParallelParts"/>, each part taking its rows through every step: rows never read each other, so a call
 /// dispatches once instead of once per step. The gate arithmetic is the same, operation for operation, as the training
 /// kernels (<see cref="FusedLstmKernel{T}"/>, <see cref="FusedGruKernel{T}"/>, <see cref="FusedSimpleRnnKernel{T}"/>),
@@ -27,20 +28,23 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// </remarks>
 internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Below this many floating-point operations per step, the step runs on the calling thread.</summary>
-    internal const double ParallelStepFlops = 4e5;
-
     private readonly Gemm.PackedMatrix<T>?[] _packs;
     private readonly List<T[]> _keep = [];
     private long _projectionCapacity;
     private int _batchCapacity;
 
-    // Buffers: Projection (batch·steps, G·U); Rec, Z, A, Biased (batch, G·U); H, C, HNew, Temp, Previous, Candidate (batch, U).
+    // Buffers: Projection (batch·steps, G·U), or (batch, G·U) when projected per step; Rec, Z, A, Biased (batch, G·U);
+    // H, C, HNew, Temp, Previous, Candidate (batch, U).
     private T* _projection, _rec, _z, _a, _h, _c, _hNew, _temp, _previous, _candidate, _biased;
+
+    /// <summary>The input kernel W, packed on the first call that projects per step after each <see cref="Pack"/>.</summary>
+    private Gemm.PackedMatrix<T>? _inputPack;
+    private bool _inputPackCurrent;
 
     // The call in progress (read by the parts).
     private int _batch, _steps, _parts;
-    private T* _mask, _outputs, _inputBias, _recurrentBias;
+    private bool _projectsPerStep;
+    private T* _x, _mask, _outputs, _inputBias, _recurrentBias;
 
     /// <summary>Creates the kernel for <paramref name="spec"/> (no dropout) over inputs of <paramref name="features"/> features.</summary>
     public RecurrentInferenceKernel(RecurrentSequenceSpec spec, int features)
@@ -68,9 +72,13 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     /// <summary>First gate of each group that shares one recurrent product (GRU without reset_after: z and r, then h).</summary>
     private int[] GroupStarts => Spec.Kind == RecurrentCellKind.Gru && !Spec.ResetAfter ? [0, 2] : [0];
 
-    /// <summary>Packs the recurrent kernel <c>(U, G·U)</c>; call again whenever its values change.</summary>
+    /// <summary>
+    /// Packs the recurrent kernel <c>(U, G·U)</c>; call again whenever its values or the input kernel's change (a
+    /// large batch's first call after it packs the input kernel passed to <see cref="Forward"/>).
+    /// </summary>
     public void Pack(T* recurrentKernel)
     {
+        _inputPackCurrent = false;
         var starts = GroupStarts;
         for (int i = 0; i < starts.Length; i++)
         {
@@ -96,16 +104,23 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     {
         if (!IsPacked) throw new InvalidOperationException("The recurrent kernel is not packed yet.");
         if (batch == 0) return;
-        Reserve(batch, steps);
         int u = Units, width = Width, bu = batch * u;
-        long rows = (long)batch * steps;
+        _projectsPerStep = RecurrentLoopPlan.ProjectsPerStep(batch, steps, u, width, sizeof(T));
+        Reserve(batch, steps);
         _batch = batch;
         _steps = steps;
+        _x = x;
         _mask = mask;
         _outputs = Spec.ReturnSequences ? output : null;
         _recurrentBias = Spec.HasRecurrentBias && bias != null ? bias + width : null;
 
-        Product((int)rows, width, Features, x, kernel, _projection);
+        if (!_projectsPerStep) Product(checked(batch * steps), width, Features, x, kernel, _projection);
+        else if (!_inputPackCurrent)
+        {
+            if (_inputPack is { } pack) pack.Repack(false, kernel, width);
+            else _inputPack = Gemm.PackedMatrix<T>.Create(false, Features, width, kernel, width, GemmPath.Auto);
+            _inputPackCurrent = true;
+        }
         // The bias joins each projection row as the step reads it (in cache), not in a pass over all rows (from memory).
         _inputBias = bias;
         if (h0 != null) Row(h0, bu).CopyTo(Row(_h, bu));
@@ -117,9 +132,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         }
         Row(_previous, bu).Clear();
 
-        double stepFlops = 2.0 * batch * u * width;
-        int threads = Math.Min(Gemm.MaxThreads, Environment.ProcessorCount);
-        _parts = threads > 1 && batch >= 2 && stepFlops >= ParallelStepFlops ? Math.Min(threads, batch) : 1;
+        _parts = RecurrentLoopPlan.Parts(batch, u, width);
         if (_parts == 1) RunSteps(0, batch, Gemm.MaxThreads);
         else ParallelParts.Run(this, _parts, _parts);
 
@@ -147,6 +160,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(int k, int t, int b0, int b1, int threads)
     {
+        if (_projectsPerStep) RecurrentLoopPlan.ProjectStep(t, b0, b1, _steps, _x, _inputPack!, _projection, threads);
         switch (Spec.Kind)
         {
             case RecurrentCellKind.Lstm:
@@ -168,7 +182,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         Gemm.RunPacked(threads, false, b1 - b0, T.One, h + (long)b0 * ldh, ldh, pack, T.Zero, _rec + (long)b0 * Width + g0 * Units, Width);
     }
 
-    private T* ProjectionRow(int b, int t) => _projection + ((long)b * _steps + t) * Width;
+    private T* ProjectionRow(int b, int t) => _projection + (_projectsPerStep ? b : ((long)b * _steps) + t) * Width;
 
     /// <summary>
     /// Asks for row <paramref name="b"/>'s projection while the gate pass works on the row before: consecutive rows of
@@ -209,7 +223,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         RecurrentProduct(_h, u, b0, b1, 0, threads);
         for (int b = b0; b < b1; b++)
         {
-            if (b + 1 < b1) PrefetchProjectionRow(b + 1, t);
+            if (b + 1 < b1 && !_projectsPerStep) PrefetchProjectionRow(b + 1, t);
             T* c = _c + (long)b * u;
             // Without a mask every step keeps its results: c' and h' go straight into the states (the row's h was
             // read by the product above, and c is read per unit before c' is written there). Otherwise the candidate
@@ -333,7 +347,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     /// <summary>Grows the buffers to hold <paramref name="batch"/> × <paramref name="steps"/>.</summary>
     private void Reserve(int batch, int steps)
     {
-        long projection = Math.Max(1, (long)batch * steps * Width);
+        long projection = Math.Max(1, (long)batch * (_projectsPerStep ? 1 : steps) * Width);
         if (projection > _projectionCapacity)
         {
             _projection = Allocate(projection, 0);

@@ -230,6 +230,40 @@ public class FusedRecurrentKernelTests
     }
 
     [Theory]
+    [InlineData("lstm", false)]
+    [InlineData("lstm", true)]
+    [InlineData("gru", true)]
+    [InlineData("gru_reset_before", true)]
+    [InlineData("simple_tanh", true)]
+    public void Inference_projecting_per_step_matches_training_forward(string kind, bool masked)
+    {
+        // A batch large enough for both kernels to project each step's inputs inside the loop (and to split the rows
+        // over the threads): they make the same products over the same rows, so the bits agree.
+        const int batch = 24, steps = 64, units = 128;
+        Rnn layer = kind switch
+        {
+            "lstm" => new Lstm(units, returnSequences: true, returnState: true),
+            "gru" => new Gru(units, returnSequences: true, returnState: true),
+            "gru_reset_before" => new Gru(units, resetAfter: false, returnSequences: true, returnState: true),
+            _ => new SimpleRnn(2 * units, returnSequences: true, returnState: true),
+        };
+        int width = kind == "lstm" ? 4 * units : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 * units : 2 * units;
+        Assert.True(RecurrentLoopPlan.ProjectsPerStep(batch, steps, width == 2 * units ? width : units, width, sizeof(float)));
+        var rng = new RandomGenerator(5);
+        var x = rng.Normal(new Shape(batch, steps, Features));
+        layer.Build(x.Shape);
+        layer.SetWeights([.. layer.Weights.Select(w => rng.Normal(w.Shape, 0, 0.3))]);
+        var mask = masked ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0f : 1f).ToArray(), new Shape(batch, steps)) : null;
+
+        var recorded = layer.Apply(x, new CallArguments { Mask = mask });
+        Tensor[] inference;
+        using (Autodiff.NoGrad()) inference = layer.Apply(x, new CallArguments { Mask = mask });
+
+        Assert.True(recorded[0].RequiresGrad);
+        for (int i = 0; i < recorded.Length; i++) Assert.Equal(recorded[i].ToArray<float>(), inference[i].ToArray<float>());
+    }
+
+    [Theory]
     [InlineData("lstm")]
     [InlineData("gru")]
     [InlineData("gru_reset_before")]
@@ -281,35 +315,43 @@ public class FusedRecurrentKernelTests
     }
 
     [Theory]
-    [InlineData("lstm", 1)]
-    [InlineData("lstm", 2)]
-    [InlineData("gru", 2)]
-    [InlineData("gru_reset_before", 1)]
-    [InlineData("simple_tanh", 2)]
-    public void Steps_split_by_batch_rows_over_threads_match_the_generic_loop(string kind, int implementation)
+    [InlineData("lstm", 1, 4)]
+    [InlineData("lstm", 2, 4)]
+    [InlineData("gru", 2, 4)]
+    [InlineData("gru_reset_before", 1, 4)]
+    [InlineData("simple_tanh", 2, 4)]
+    [InlineData("lstm", 2, 64)] // without dropout, long enough to project the inputs step by step
+    [InlineData("gru", 2, 64)]
+    [InlineData("gru_reset_before", 1, 64)]
+    [InlineData("simple_tanh", 2, 64)]
+    public void Steps_split_by_batch_rows_over_threads_match_the_generic_loop(string kind, int implementation, int steps)
     {
-        // 23 rows × 96 units is big enough for the kernels to split each step into row ranges (3 threads: 7, 8, 8
-        // rows); masks with holes, go_backwards and dropout masks run inside the ranges.
-        const int batch = 23, steps = 4, units = 96;
+        // 23 rows × 96 units is big enough for the kernels to split the batch into row ranges, one per thread (at
+        // most one per core); masks with holes, go_backwards and dropout masks run inside the ranges.
+        const int batch = 23, units = 96;
+        double dropout = steps == 4 ? 0.3 : 0, recurrentDropout = steps == 4 ? 0.25 : 0;
         int savedThreads = Gemm.MaxThreads;
         Gemm.MaxThreads = 3;
         try
         {
             Rnn Make() => kind switch
             {
-                "lstm" => new Lstm(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
-                "gru" => new Gru(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, implementation: implementation, returnSequences: true, returnState: true, dtype: "float64"),
-                "gru_reset_before" => new Gru(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, resetAfter: false, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
-                _ => new SimpleRnn(units, dropout: 0.3, recurrentDropout: 0.25, seed: 11, returnSequences: true, returnState: true, dtype: "float64"),
+                "lstm" => new Lstm(units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                "gru" => new Gru(units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, implementation: implementation, returnSequences: true, returnState: true, dtype: "float64"),
+                "gru_reset_before" => new Gru(units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, resetAfter: false, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
+                _ => new SimpleRnn(units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, returnSequences: true, returnState: true, dtype: "float64"),
             };
             var fused = Make();
             var generic = Make();
             generic.UseFusedKernels = false;
+            int width = units * (kind == "lstm" ? 4 : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 : 1);
+            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, width, sizeof(double)));
             var rng = new RandomGenerator(17);
             var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
             fused.Build(x.Shape);
             generic.Build(x.Shape);
-            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, 0.3, DType.Float64)).ToArray();
+            // Over 64 steps, weights of 0.3 (recurrent gain ~0.3·√96 ≈ 3) would amplify rounding past the tolerance.
+            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, steps == 64 ? 0.1 : 0.3, DType.Float64)).ToArray();
             fused.SetWeights(weights);
             generic.SetWeights(weights);
             var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
@@ -327,16 +369,21 @@ public class FusedRecurrentKernelTests
         }
     }
     [Theory]
-    [InlineData("lstm", false)] // without a mask the LSTM writes its states in place
-    [InlineData("lstm", true)]
-    [InlineData("gru", true)]
-    [InlineData("gru_reset_before", true)]
-    [InlineData("simple_tanh", true)]
-    public void Inference_split_by_batch_rows_over_threads_matches_the_generic_loop(string kind, bool masked)
+    [InlineData("lstm", false, 5)] // without a mask the LSTM writes its states in place
+    [InlineData("lstm", true, 5)]
+    [InlineData("gru", true, 5)]
+    [InlineData("gru_reset_before", true, 5)]
+    [InlineData("simple_tanh", true, 5)]
+    [InlineData("lstm", false, 64)] // long enough to project the inputs step by step
+    [InlineData("lstm", true, 64)]
+    [InlineData("gru", true, 64)]
+    [InlineData("gru_reset_before", true, 64)]
+    [InlineData("simple_tanh", true, 64)]
+    public void Inference_split_by_batch_rows_over_threads_matches_the_generic_loop(string kind, bool masked, int steps)
     {
         // The inference kernel (no tape) splits the batch into one part per thread (at most one per core), each part
         // taking its rows through every step on its own; backwards in time, from given initial states.
-        const int batch = 23, steps = 5, units = 96;
+        const int batch = 23, units = 96;
         int savedThreads = Gemm.MaxThreads;
         Gemm.MaxThreads = 3;
         try
@@ -351,11 +398,14 @@ public class FusedRecurrentKernelTests
             var fused = Make();
             var generic = Make();
             generic.UseFusedKernels = false;
+            int width = units * (kind == "lstm" ? 4 : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 : 1);
+            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, width, sizeof(double)));
             var rng = new RandomGenerator(23);
             var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
             fused.Build(x.Shape);
             generic.Build(x.Shape);
-            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, 0.3, DType.Float64)).ToArray();
+            // Over 64 steps, weights of 0.3 (recurrent gain ~0.3·√96 ≈ 3) would amplify rounding past the tolerance.
+            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, steps == 64 ? 0.1 : 0.3, DType.Float64)).ToArray();
             fused.SetWeights(weights);
             generic.SetWeights(weights);
             var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();

@@ -15,6 +15,18 @@ internal static partial class InferenceProfile
     {
         double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 0.5;
         if (args.Length > 1 && args[1] == "gates") return GateLoop();
+        if (args.Length > 3 && args[1] == "spin")
+        {
+            // `inference-profile 8 spin lstm 2`, for a sampling profiler (`perf record`): one configuration's inference
+            // (cell, index 0-2) in a loop for `seconds`, with the default threads.
+            var cell = Enum.Parse<RecurrentCell>(args[2], ignoreCase: true);
+            var c = new RecurrentCase(cell, RecurrentConfig.Standard[int.Parse(args[3], CultureInfo.InvariantCulture)]);
+            int calls = 0;
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed.TotalSeconds < seconds) { c.Infer(); calls++; }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cell} {c.Config}: {calls} calls, {sw.Elapsed.TotalMilliseconds / calls:F2} ms each"));
+            return 0;
+        }
         if (args.Length > 2 && args[1] == "first")
         {
             // Warm-up as a caller sees it: a fresh predictor's first 5000 calls, one LSTM configuration (index 0-2).

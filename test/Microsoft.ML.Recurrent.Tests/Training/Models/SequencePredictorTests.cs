@@ -4,6 +4,7 @@ using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Layers.Core;
 using Microsoft.ML.Recurrent.Layers.Recurrent;
 using Microsoft.ML.Recurrent.Tensors;
+using Microsoft.ML.Recurrent.Tensors.Cpu;
 using Microsoft.ML.Recurrent.Training.Models;
 using Xunit;
 
@@ -162,6 +163,28 @@ public class SequencePredictorTests
 
         Assert.NotEqual(before, after);
         Assert.Equal(Reference(model, x, 1, steps), after);
+    }
+
+    [Fact]
+    public void AnInputKernelAssignedAloneIsSeenByTheNextLargeBatchCall()
+    {
+        // A batch this large projects each step's inputs in the loop, from a packed copy of the input kernel.
+        const int steps = 40, batch = 32, units = 64;
+        Assert.True(RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, 4 * units, sizeof(float)));
+        var model = new Sequential([new Lstm(units)], [steps, Features]);
+        using var predictor = model.CreatePredictor();
+        var x = Sequences(batch, steps, seed: 9);
+        var first = new float[batch * units];
+        predictor.Predict(x, batch, first);
+
+        var kernel = model.Layers[0].Weights[0];
+        Assert.Equal(new Shape(Features, 4 * units), kernel.Shape);
+        kernel.Assign(Ops.Multiply(kernel.Value, 0.5));
+        var second = new float[batch * units];
+        predictor.Predict(x, batch, second);
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(Reference(model, x, batch, steps), second);
     }
 
     [Fact]

@@ -6,16 +6,16 @@ using Microsoft.ML.Recurrent.Tensors.Cpu;
 namespace Microsoft.ML.Recurrent.Training.Models.Prediction;
 
 /// <summary>
-/// A built-in LSTM, GRU or SimpleRNN layer run by the inference kernel, which keeps the packed recurrent kernel and
-/// repacks it when the weight has been assigned since (training, <c>SetWeights</c>).
+/// A built-in LSTM, GRU or SimpleRNN layer run by the inference kernel, which keeps the packed recurrent kernel (and,
+/// for large batches, the packed input kernel) and repacks them when either weight has been assigned since (training,
+/// <c>SetWeights</c>).
 /// </summary>
 internal sealed unsafe class RecurrentStage : PredictorStage
 {
     private readonly Rnn _layer;
     private readonly DenseRecurrentCell _cell;
     private readonly RecurrentInferenceKernel<float> _kernel;
-    private Tensor? _packedTensor;
-    private int _packedVersion;
+    private (Tensor? Value, int Version) _packedKernel, _packedRecurrentKernel;
 
     private RecurrentStage(Rnn layer, DenseRecurrentCell cell, RecurrentSequenceSpec spec, int inputWidth)
     {
@@ -57,14 +57,16 @@ internal sealed unsafe class RecurrentStage : PredictorStage
         }
     }
 
-    /// <summary>Packs the recurrent kernel on first use and after every assignment to it.</summary>
+    /// <summary>Packs on first use and after every assignment to the kernel or the recurrent kernel.</summary>
     private void RefreshPack()
     {
-        var variable = _cell.RecurrentKernel;
-        var tensor = variable.Value;
-        if (_kernel.IsPacked && ReferenceEquals(tensor, _packedTensor) && variable.Version == _packedVersion) return;
-        fixed (float* r = PredictorWeights.Of(variable)) _kernel.Pack(r);
-        _packedTensor = tensor;
-        _packedVersion = variable.Version;
+        Variable kernel = _cell.Kernel, recurrentKernel = _cell.RecurrentKernel;
+        if (_kernel.IsPacked && Unchanged(kernel, _packedKernel) && Unchanged(recurrentKernel, _packedRecurrentKernel)) return;
+        fixed (float* r = PredictorWeights.Of(recurrentKernel)) _kernel.Pack(r);
+        _packedKernel = (kernel.Value, kernel.Version);
+        _packedRecurrentKernel = (recurrentKernel.Value, recurrentKernel.Version);
     }
+
+    private static bool Unchanged(Variable variable, (Tensor? Value, int Version) packed) =>
+        ReferenceEquals(variable.Value, packed.Value) && variable.Version == packed.Version;
 }

@@ -112,12 +112,15 @@ internal static class RecurrentPeerTable
         return 0;
     }
 
-    /// <summary>The per-round ratios numerator/denominator as "min–max", or "n/a" when a round lacks either.</summary>
+    /// <summary>
+    /// The per-round ratios numerator/denominator as "min–max (median m)", or "n/a" when a round lacks either. The
+    /// median of the rounds' own ratios is steadier than the ratio of the medians when the machine drifts.
+    /// </summary>
     private static string RoundRatios(List<double> numerator, List<double> denominator)
     {
         if (numerator.Count == 0 || numerator.Count != denominator.Count) return "n/a";
         var ratios = numerator.Zip(denominator, (n, d) => n / d).ToList();
-        return string.Create(CultureInfo.InvariantCulture, $"{ratios.Min():F2}x–{ratios.Max():F2}x");
+        return string.Create(CultureInfo.InvariantCulture, $"{ratios.Min():F2}x–{ratios.Max():F2}x (median {Median(ratios):F2}x)");
     }
 
     /// <summary>Median per-call milliseconds over about <paramref name="seconds"/> after warm-up; also the bytes this thread allocated per call (mean).</summary>

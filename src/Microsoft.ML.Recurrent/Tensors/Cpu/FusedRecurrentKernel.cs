@@ -250,11 +250,11 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     private T* _outputs, _dOutputs, _carried;
 
     /// <summary>
-    /// Splits the batch rows into ranges run by <see cref="ParallelParts"/> when a step is big enough (the inference
-    /// kernel's threshold): each part takes its rows through every step, their recurrent products on one thread and
-    /// their gate pass, so the products and the (otherwise single-threaded) gate arithmetic are shared and the loop
-    /// costs one dispatch (rows never read each other). Otherwise one part, with the products threaded by
-    /// <see cref="Gemm"/>.
+    /// Splits the batch rows into ranges run by <see cref="ParallelParts"/> when a step is big enough
+    /// (<see cref="RecurrentLoopPlan.Parts"/>, as the inference kernel): each part takes its rows through every step,
+    /// their recurrent products on one thread and their gate pass, so the products and the (otherwise
+    /// single-threaded) gate arithmetic are shared and the loop costs one dispatch (rows never read each other).
+    /// Otherwise one part, with the products threaded by <see cref="Gemm"/>.
     /// </summary>
     private void ChooseParts()
     {

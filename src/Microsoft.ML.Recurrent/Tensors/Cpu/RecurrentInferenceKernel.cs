@@ -73,8 +73,9 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     private int[] GroupStarts => Spec.Kind == RecurrentCellKind.Gru && !Spec.ResetAfter ? [0, 2] : [0];
 
     /// <summary>
-    /// Packs the recurrent kernel <c>(U, G·U)</c>; call again whenever its values or the input kernel's change (a
-    /// large batch's first call after it packs the input kernel passed to <see cref="Forward"/>).
+    /// Packs the recurrent kernel <c>(U, G·U)</c>. Call it again whenever the recurrent kernel or the input kernel
+    /// changes: a large batch projects its inputs from a packed copy of the input kernel, which the first
+    /// <see cref="Forward"/> after <see cref="Pack"/> makes.
     /// </summary>
     public void Pack(T* recurrentKernel)
     {

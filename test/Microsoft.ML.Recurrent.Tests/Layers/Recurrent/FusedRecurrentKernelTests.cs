@@ -34,6 +34,13 @@ public class FusedRecurrentKernelTests
         1, 0, 0, 0, 0, 0,
     ];
 
+    /// <summary>A (batch, steps) mask with about one step in five masked, scattered over rows and times.</summary>
+    private static double[] ScatteredHoles(int batch, int steps) =>
+        [.. Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0.0 : 1.0)];
+
+    /// <summary>Gates of a layer kind: the recurrent kernel is (U, gates·U).</summary>
+    private static int Gates(string kind) => kind.StartsWith("lstm", StringComparison.Ordinal) ? 4 : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 : 1;
+
     /// <summary>Layer kinds: the cell and its activations.</summary>
     private static Rnn Create(string kind, string dtype, bool returnSequences, bool goBackwards, bool zeroOutputForMask,
         double dropout, double recurrentDropout, int implementation) => kind switch
@@ -240,20 +247,20 @@ public class FusedRecurrentKernelTests
         // A batch large enough for both kernels to project each step's inputs inside the loop (and to split the rows
         // over the threads): they make the same products over the same rows, so the bits agree.
         const int batch = 24, steps = 64, units = 128;
+        int cellUnits = kind == "simple_tanh" ? 2 * units : units; // a wider SimpleRNN, for a projection over 1 MiB
         Rnn layer = kind switch
         {
-            "lstm" => new Lstm(units, returnSequences: true, returnState: true),
-            "gru" => new Gru(units, returnSequences: true, returnState: true),
-            "gru_reset_before" => new Gru(units, resetAfter: false, returnSequences: true, returnState: true),
-            _ => new SimpleRnn(2 * units, returnSequences: true, returnState: true),
+            "lstm" => new Lstm(cellUnits, returnSequences: true, returnState: true),
+            "gru" => new Gru(cellUnits, returnSequences: true, returnState: true),
+            "gru_reset_before" => new Gru(cellUnits, resetAfter: false, returnSequences: true, returnState: true),
+            _ => new SimpleRnn(cellUnits, returnSequences: true, returnState: true),
         };
-        int width = kind == "lstm" ? 4 * units : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 * units : 2 * units;
-        Assert.True(RecurrentLoopPlan.ProjectsPerStep(batch, steps, width == 2 * units ? width : units, width, sizeof(float)));
+        Assert.True(RecurrentLoopPlan.ProjectsPerStep(batch, steps, cellUnits, Gates(kind) * cellUnits, sizeof(float)));
         var rng = new RandomGenerator(5);
         var x = rng.Normal(new Shape(batch, steps, Features));
         layer.Build(x.Shape);
         layer.SetWeights([.. layer.Weights.Select(w => rng.Normal(w.Shape, 0, 0.3))]);
-        var mask = masked ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0f : 1f).ToArray(), new Shape(batch, steps)) : null;
+        var mask = masked ? Tensor.FromArray(ScatteredHoles(batch, steps).Select(v => (float)v).ToArray(), new Shape(batch, steps)) : null;
 
         var recorded = layer.Apply(x, new CallArguments { Mask = mask });
         Tensor[] inference;
@@ -344,8 +351,7 @@ public class FusedRecurrentKernelTests
             var fused = Make();
             var generic = Make();
             generic.UseFusedKernels = false;
-            int width = units * (kind == "lstm" ? 4 : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 : 1);
-            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, width, sizeof(double)));
+            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, Gates(kind) * units, sizeof(double)));
             var rng = new RandomGenerator(17);
             var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
             fused.Build(x.Shape);
@@ -355,7 +361,7 @@ public class FusedRecurrentKernelTests
             fused.SetWeights(weights);
             generic.SetWeights(weights);
             var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
-            var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0.0 : 1.0).ToArray(), new Shape(batch, steps));
+            var mask = Tensor.FromArray(ScatteredHoles(batch, steps), new Shape(batch, steps));
 
             var (fusedOutputs, fusedGrads) = RunWithGradients(fused, x, states, mask, training: true);
             var (genericOutputs, genericGrads) = RunWithGradients(generic, x, states, mask, training: true);
@@ -398,8 +404,7 @@ public class FusedRecurrentKernelTests
             var fused = Make();
             var generic = Make();
             generic.UseFusedKernels = false;
-            int width = units * (kind == "lstm" ? 4 : kind.StartsWith("gru", StringComparison.Ordinal) ? 3 : 1);
-            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, width, sizeof(double)));
+            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, Gates(kind) * units, sizeof(double)));
             var rng = new RandomGenerator(23);
             var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
             fused.Build(x.Shape);
@@ -409,9 +414,7 @@ public class FusedRecurrentKernelTests
             fused.SetWeights(weights);
             generic.SetWeights(weights);
             var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
-            var mask = masked
-                ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => (i * 7 + i / steps) % 5 == 0 ? 0.0 : 1.0).ToArray(), new Shape(batch, steps))
-                : null;
+            var mask = masked ? Tensor.FromArray(ScatteredHoles(batch, steps), new Shape(batch, steps)) : null;
             var arguments = new CallArguments { Mask = mask, InitialState = states };
 
             Tensor[] fusedOutputs, genericOutputs;

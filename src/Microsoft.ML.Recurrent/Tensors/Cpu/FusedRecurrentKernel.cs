@@ -558,8 +558,12 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
 
     private static void ReturnPacks(Gemm.PackedMatrix<T>?[]? packs)
     {
-        foreach (var pack in packs ?? [])
-            if (pack is not null) s_packs.Add(PackKey(pack.K, pack.N), pack);
+        foreach (var pack in packs ?? []) ReturnPack(pack);
+    }
+
+    private static void ReturnPack(Gemm.PackedMatrix<T>? pack)
+    {
+        if (pack is not null) s_packs.Add(PackKey(pack.K, pack.N), pack);
     }
 
     private static long PackKey(int k, int n) => ((long)k << 32) | (uint)n;
@@ -606,7 +610,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         _arrays.Clear();
         ReturnPacks(_forwardPacks);
         ReturnPacks(_backwardPacks);
-        ReturnPacks([_inputPack]);
+        ReturnPack(_inputPack);
         _forwardPacks = _backwardPacks = null;
         _inputPack = null;
     }

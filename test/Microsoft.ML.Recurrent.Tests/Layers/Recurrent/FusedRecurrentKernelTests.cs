@@ -348,19 +348,7 @@ public class FusedRecurrentKernelTests
                 "gru_reset_before" => new Gru(units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, resetAfter: false, implementation: implementation, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
                 _ => new SimpleRnn(units, dropout: dropout, recurrentDropout: recurrentDropout, seed: 11, returnSequences: true, returnState: true, dtype: "float64"),
             };
-            var fused = Make();
-            var generic = Make();
-            generic.UseFusedKernels = false;
-            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, Gates(kind) * units, sizeof(double)));
-            var rng = new RandomGenerator(17);
-            var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
-            fused.Build(x.Shape);
-            generic.Build(x.Shape);
-            // Over 64 steps, weights of 0.3 (recurrent gain ~0.3·√96 ≈ 3) would amplify rounding past the tolerance.
-            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, steps == 64 ? 0.1 : 0.3, DType.Float64)).ToArray();
-            fused.SetWeights(weights);
-            generic.SetWeights(weights);
-            var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
+            var (fused, generic, x, states) = FusedAndGeneric(Make, kind, batch, steps, units, seed: 17);
             var mask = Tensor.FromArray(ScatteredHoles(batch, steps), new Shape(batch, steps));
 
             var (fusedOutputs, fusedGrads) = RunWithGradients(fused, x, states, mask, training: true);
@@ -374,6 +362,29 @@ public class FusedRecurrentKernelTests
             Gemm.MaxThreads = savedThreads;
         }
     }
+
+    /// <summary>
+    /// Two float64 layers from <paramref name="make"/>, one on the generic loop, with the same random weights, plus
+    /// inputs and initial states. 64 steps must project the inputs step by step, shorter sequences must not.
+    /// </summary>
+    private static (Rnn Fused, Rnn Generic, Tensor X, Tensor[] States) FusedAndGeneric(Func<Rnn> make, string kind, int batch, int steps, int units, int seed)
+    {
+        var fused = make();
+        var generic = make();
+        generic.UseFusedKernels = false;
+        Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, Gates(kind) * units, sizeof(double)));
+        var rng = new RandomGenerator(seed);
+        var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
+        fused.Build(x.Shape);
+        generic.Build(x.Shape);
+        // Over 64 steps, weights of 0.3 (recurrent gain ~0.3·√96 ≈ 3) would amplify rounding past the tolerance.
+        var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, steps == 64 ? 0.1 : 0.3, DType.Float64)).ToArray();
+        fused.SetWeights(weights);
+        generic.SetWeights(weights);
+        var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
+        return (fused, generic, x, states);
+    }
+
     [Theory]
     [InlineData("lstm", false, 5)] // without a mask the LSTM writes its states in place
     [InlineData("lstm", true, 5)]
@@ -401,19 +412,7 @@ public class FusedRecurrentKernelTests
                 "gru_reset_before" => new Gru(units, resetAfter: false, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
                 _ => new SimpleRnn(units, returnSequences: true, returnState: true, goBackwards: true, dtype: "float64"),
             };
-            var fused = Make();
-            var generic = Make();
-            generic.UseFusedKernels = false;
-            Assert.Equal(steps == 64, RecurrentLoopPlan.ProjectsPerStep(batch, steps, units, Gates(kind) * units, sizeof(double)));
-            var rng = new RandomGenerator(23);
-            var x = rng.Normal(new Shape(batch, steps, Features), dtype: DType.Float64);
-            fused.Build(x.Shape);
-            generic.Build(x.Shape);
-            // Over 64 steps, weights of 0.3 (recurrent gain ~0.3·√96 ≈ 3) would amplify rounding past the tolerance.
-            var weights = fused.Weights.Select(w => rng.Normal(w.Shape, 0, steps == 64 ? 0.1 : 0.3, DType.Float64)).ToArray();
-            fused.SetWeights(weights);
-            generic.SetWeights(weights);
-            var states = fused.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]), dtype: DType.Float64)).ToArray();
+            var (fused, generic, x, states) = FusedAndGeneric(Make, kind, batch, steps, units, seed: 23);
             var mask = masked ? Tensor.FromArray(ScatteredHoles(batch, steps), new Shape(batch, steps)) : null;
             var arguments = new CallArguments { Mask = mask, InitialState = states };
 

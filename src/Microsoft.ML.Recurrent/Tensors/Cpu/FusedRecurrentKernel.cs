@@ -214,7 +214,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         // Input dropout (training only) keeps the all-steps projection of the masked inputs.
         _projectsPerStep = _inputMasks.Length == 0 && RecurrentLoopPlan.ProjectsPerStep(Batch, Steps, Units, Width, sizeof(T));
         Projection = Allocate((long)Batch * (_projectsPerStep ? 1 : Steps) * Width, clear: false);
-        if (_projectsPerStep) _inputPack = PackInputKernel();
+        if (_projectsPerStep) _inputPack = PackFromPool(false, Features, Width, Kernel);
         else InputProjection();
         H = Allocate(bu);
         Row((T*)InitialStates[0], bu).CopyTo(Row(H, bu));
@@ -354,14 +354,6 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         if (InputBias == null) return;
         var bias = Row(InputBias, Width);
         for (int b = b0; b < b1; b++) TensorPrimitives.Add<T>(Row(ProjectionRow(b, t), Width), bias, Row(ProjectionRow(b, t), Width));
-    }
-
-    private Gemm.PackedMatrix<T> PackInputKernel()
-    {
-        var pack = s_packs.Take(PackKey(Features, Width));
-        if (pack is not null) pack.Repack(false, Kernel, Width);
-        else pack = Gemm.PackedMatrix<T>.Create(false, Features, Width, Kernel, Width, GemmPath.Auto);
-        return pack;
     }
 
     private void MaskInputs(T* mask, T* destination)
@@ -545,16 +537,17 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
             int width = (g1 - g0) * Units;
             int k = backward ? width : Units, n = backward ? Units : width;
             T* source = RecurrentKernel + g0 * Units;
-            var pack = s_packs.Take(PackKey(k, n));
-            if (pack is not null) pack.Repack(backward, source, Width);
-            else pack = Gemm.PackedMatrix<T>.Create(backward, k, n, source, Width, GemmPath.Auto);
-            packs[g0] = pack;
+            packs[g0] = PackFromPool(backward, k, n, source);
         }
         if (backward) _backwardPacks = packs;
         else _forwardPacks = packs;
     }
 
     private static readonly WeakSlotPool<Gemm.PackedMatrix<T>> s_packs = new(16);
+
+    /// <summary>op(B) (k x n, rows <see cref="Width"/> apart) packed into a pooled matrix of that shape, or a new one.</summary>
+    private Gemm.PackedMatrix<T> PackFromPool(bool transB, int k, int n, T* source) =>
+        Gemm.PackedMatrix<T>.Pack(s_packs.Take(PackKey(k, n)), transB, k, n, source, Width);
 
     private static void ReturnPacks(Gemm.PackedMatrix<T>?[]? packs)
     {

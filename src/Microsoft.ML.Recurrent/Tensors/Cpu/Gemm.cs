@@ -556,6 +556,21 @@ internal static unsafe class Gemm
             }
         }
 
+        /// <summary>
+        /// op(B) packed into <paramref name="reuse"/> when it has the same shape (see <see cref="Repack"/>), else
+        /// into a new matrix on the best path.
+        /// </summary>
+        internal static PackedMatrix<T> Pack(PackedMatrix<T>? reuse, bool transB, int k, int n, T* b, int ldb)
+        {
+            if (reuse is null || reuse.K != k || reuse.N != n)
+            {
+                return Create(transB, k, n, b, ldb, GemmPath.Auto);
+            }
+
+            reuse.Repack(transB, b, ldb);
+            return reuse;
+        }
+
         internal static PackedMatrix<T> Create(bool transB, int k, int n, T* b, int ldb, GemmPath path)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(k);

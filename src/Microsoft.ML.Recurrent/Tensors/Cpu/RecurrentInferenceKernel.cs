@@ -85,8 +85,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         {
             int g0 = starts[i], g1 = i + 1 < starts.Length ? starts[i + 1] : Spec.Gates;
             T* source = recurrentKernel + g0 * Units;
-            if (_packs[g0] is { } pack) pack.Repack(false, source, Width);
-            else _packs[g0] = Gemm.PackedMatrix<T>.Create(false, Units, (g1 - g0) * Units, source, Width, GemmPath.Auto);
+            _packs[g0] = Gemm.PackedMatrix<T>.Pack(_packs[g0], false, Units, (g1 - g0) * Units, source, Width);
         }
     }
 
@@ -118,8 +117,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         if (!_projectsPerStep) Product(checked(batch * steps), width, Features, x, kernel, _projection);
         else if (!_inputPackCurrent)
         {
-            if (_inputPack is { } pack) pack.Repack(false, kernel, width);
-            else _inputPack = Gemm.PackedMatrix<T>.Create(false, Features, width, kernel, width, GemmPath.Auto);
+            _inputPack = Gemm.PackedMatrix<T>.Pack(_inputPack, false, Features, width, kernel, width);
             _inputPackCurrent = true;
         }
         // The bias joins each projection row as the step reads it (in cache), not in a pass over all rows (from memory).

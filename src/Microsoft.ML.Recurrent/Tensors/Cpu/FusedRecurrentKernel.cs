@@ -246,14 +246,16 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
 
     // The loop being run (read by the parts): phase, outputs / output gradients, carried gradient.
     private bool _backward;
-    private int _parts = 1, _gemmThreads = 1;
+    private int _parts = 1, _gemmThreads = 1, _k0, _k1;
+    private readonly RecurrentRowSplit _split = new();
     private T* _outputs, _dOutputs, _carried;
 
     /// <summary>
     /// Splits the batch rows into ranges run by <see cref="ParallelParts"/> when a step is big enough
-    /// (<see cref="RecurrentLoopPlan.Parts"/>, as the inference kernel): each part takes its rows through every step,
-    /// their recurrent products on one thread and their gate pass, so the products and the (otherwise
-    /// single-threaded) gate arithmetic are shared and the loop costs one dispatch (rows never read each other).
+    /// (<see cref="RecurrentLoopPlan.Parts"/>, as the inference kernel): each part takes its rows through a segment of
+    /// steps, their recurrent products on one thread and their gate pass, so the products and the (otherwise
+    /// single-threaded) gate arithmetic are shared and the loop costs one dispatch per segment (rows never read each
+    /// other); between segments <see cref="RecurrentRowSplit"/> moves rows to the faster part.
     /// Otherwise one part, with the products threaded by <see cref="Gemm"/>.
     /// </summary>
     private void ChooseParts()
@@ -264,26 +266,44 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
 
     private void RunSteps()
     {
-        if (_parts == 1) Run(0);
-        else ParallelParts.Run(this, _parts, _parts);
+        _split.Reset(Batch, _parts, (_backward ? _backwardPacks : _forwardPacks)![0]!.RowGroup);
+        if (_parts == 1)
+        {
+            (_k0, _k1) = (0, Steps);
+            Run(0);
+            return;
+        }
+        int segment = RecurrentLoopPlan.SegmentSteps(Batch, Steps, Features, Units, Width, _parts);
+        for (int done = 0; done < Steps; done += segment)
+        {
+            // Steps [_k0, _k1): forward in order; backward the same count from the end down.
+            int count = Math.Min(segment, Steps - done);
+            (_k0, _k1) = _backward ? (Steps - done - count, Steps - done) : (done, done + count);
+            ParallelParts.Run(this, _parts, Gemm.MaxThreads);
+            _split.Rebalance();
+        }
     }
 
-    /// <summary>Runs rows [Batch·part/parts, Batch·(part+1)/parts) through every step, forward or backward in time.</summary>
+    /// <summary>Runs the part's rows (<see cref="RecurrentRowSplit"/>) through steps [_k0, _k1), forward or backward in time.</summary>
     public void Run(int part)
     {
-        int b0 = (int)((long)Batch * part / _parts), b1 = (int)((long)Batch * (part + 1) / _parts);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        int b0 = _split.Start(part), b1 = _split.End(part);
         if (!_backward)
         {
-            for (int k = 0; k < Steps; k++)
+            for (int k = _k0; k < _k1; k++)
             {
                 int t = TimeOf(k);
                 if (Training) CopyStateRows(H, HPrev, t, b0, b1);
                 if (_projectsPerStep) ProjectStep(t, b0, b1);
                 ForwardStep(k, t, _outputs, b0, b1);
             }
-            return;
         }
-        for (int k = Steps - 1; k >= 0; k--) BackPropagateStep(k, b0, b1);
+        else
+        {
+            for (int k = _k1 - 1; k >= _k0; k--) BackPropagateStep(k, b0, b1);
+        }
+        _split.Record(part, System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 
     /// <summary>Back-propagates step <paramref name="k"/> for rows [b0, b1): routes the output gradient, then the cell's <see cref="BackwardStep"/>.</summary>
@@ -350,7 +370,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     /// <summary>Time <paramref name="t"/>'s projection of rows [b0, b1), then the bias, rounded as <see cref="InputProjection"/> does.</summary>
     private void ProjectStep(int t, int b0, int b1)
     {
-        RecurrentLoopPlan.ProjectStep(t, b0, b1, Steps, X, _inputPack!, Projection, _gemmThreads);
+        RecurrentLoopPlan.ProjectStep(t, b0, b1, Batch, Steps, X, _inputPack!, Projection, _gemmThreads);
         if (InputBias == null) return;
         var bias = Row(InputBias, Width);
         for (int b = b0; b < b1; b++) TensorPrimitives.Add<T>(Row(ProjectionRow(b, t), Width), bias, Row(ProjectionRow(b, t), Width));
@@ -379,17 +399,17 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         for (int g = g0; g < g1;)
         {
             var pack = _forwardPacks![g]!;
-            T* a = h + (long)b0 * ldh;
+            T* a = h;
             int lda = ldh;
             var mask = applyMasks ? RecurrentMask(g) : null;
             if (mask != null)
             {
                 for (int b = b0; b < b1; b++)
                     TensorPrimitives.Multiply<T>(Row(h + (long)b * ldh, Units), Row(mask + (long)b * Units, Units), Row(_hMasked + (long)b * Units, Units));
-                a = _hMasked + (long)b0 * Units;
+                a = _hMasked;
                 lda = Units;
             }
-            Gemm.RunPacked(_gemmThreads, false, b1 - b0, T.One, a, lda, pack, T.Zero, rec + (long)b0 * Width + g * Units, Width);
+            RecurrentLoopPlan.Product(_gemmThreads, Batch, b0, b1, a, lda, pack, T.Zero, rec + g * Units, Width);
             g += pack.N / Units;
         }
     }
@@ -436,8 +456,6 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     /// </summary>
     protected void BackwardProducts(T* dz, int lddz, int g0, int g1, T* dh, bool applyMasks, int b0, int b1)
     {
-        int m = b1 - b0;
-        T* rows = dz + (long)b0 * lddz;
         long offset = (long)b0 * Units;
         for (int g = g0; g < g1;)
         {
@@ -445,12 +463,12 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
             var mask = applyMasks ? RecurrentMask(g) : null;
             if (mask == null)
             {
-                Gemm.RunPacked(_gemmThreads, false, m, T.One, rows + g * Units, lddz, pack, T.One, dh + offset, Units);
+                RecurrentLoopPlan.Product(_gemmThreads, Batch, b0, b1, dz + g * Units, lddz, pack, T.One, dh, Units);
             }
             else
             {
-                Gemm.RunPacked(_gemmThreads, false, m, T.One, rows + g * Units, lddz, pack, T.Zero, _scratchU + offset, Units);
-                int n = m * Units;
+                RecurrentLoopPlan.Product(_gemmThreads, Batch, b0, b1, dz + g * Units, lddz, pack, T.Zero, _scratchU, Units);
+                int n = (b1 - b0) * Units;
                 TensorPrimitives.MultiplyAdd<T>(Row(_scratchU + offset, n), Row(mask + offset, n), Row(dh + offset, n), Row(dh + offset, n));
             }
             g += pack.K / Units;

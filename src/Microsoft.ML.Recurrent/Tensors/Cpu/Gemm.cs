@@ -509,6 +509,14 @@ internal static unsafe class Gemm
         internal nint PanelWidth { get; }
 
         /// <summary>
+        /// Row ranges that start at a multiple of this and span a multiple of it get, row for row, the same bits as one
+        /// product over all rows: their tiles (full height, or 8 and 4 rows on AVX-512, 4 on AVX2) each sum k in order,
+        /// as the unpacked AVX-512 tiles do, while the one- and two-row tiles split k for speed. A parted time loop
+        /// splits its rows at multiples of this, so its results do not depend on where the split falls.
+        /// </summary>
+        internal int RowGroup => Path == GemmPath.Avx2 ? 6 : 4;
+
+        /// <summary>
         /// Packs new values of the same-shaped op(B) into this matrix's storage (no allocation), e.g. after the
         /// weights it was packed from were assigned.
         /// </summary>

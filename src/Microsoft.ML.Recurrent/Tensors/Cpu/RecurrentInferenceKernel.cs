@@ -14,8 +14,9 @@ namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 /// <para>Before the loop, one GEMM projects the inputs of all steps (for a large batch, each step's inputs are
 /// projected in the loop instead: <see cref="RecurrentLoopPlan.ProjectsPerStep"/>). Per step: the recurrent product and
 /// the cell's gate pass. Once a step is big enough to pay for threads, the batch rows are split into parts that run on
-/// <see cref="ParallelParts"/>, each part taking its rows through every step: rows never read each other, so a call
-/// dispatches once instead of once per step. The gate arithmetic is the same, operation for operation, as the training
+/// <see cref="ParallelParts"/>, each part taking its rows through a segment of steps: rows never read each other, so a
+/// call dispatches once per segment (<see cref="RecurrentLoopPlan.SegmentSteps"/>), not once per step, and between
+/// segments rows move to the part that ran faster (<see cref="RecurrentRowSplit"/>). The gate arithmetic is the same, operation for operation, as the training
 /// kernels (<see cref="FusedLstmKernel{T}"/>, <see cref="FusedGruKernel{T}"/>, <see cref="FusedSimpleRnnKernel{T}"/>),
 /// so both give the same numbers (the LSTM's gate pass is one piece of code both run, <see cref="LstmGatePass{T}"/>).</para>
 /// <para>Keras semantics as <see cref="FusedRecurrentKernel{T}"/>: masked steps keep the states and repeat the previous
@@ -41,8 +42,14 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     private Gemm.PackedMatrix<T>? _inputPack;
     private bool _inputPackCurrent;
 
-    // The call in progress (read by the parts).
-    private int _batch, _steps, _parts;
+    /// <summary>The rows of each part, kept from call to call.</summary>
+    private readonly RecurrentRowSplit _split = new();
+
+    /// <summary>The rows of each part in the last parted call.</summary>
+    internal RecurrentRowSplit Split => _split;
+
+    // The call in progress (read by the parts): shape and the segment of steps [_k0, _k1) being run.
+    private int _batch, _steps, _k0, _k1;
     private bool _projectsPerStep;
     private T* _x, _mask, _outputs, _inputBias, _recurrentBias;
 
@@ -131,9 +138,19 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         }
         Row(_previous, bu).Clear();
 
-        _parts = RecurrentLoopPlan.Parts(batch, u, width);
-        if (_parts == 1) RunSteps(0, batch, Gemm.MaxThreads);
-        else ParallelParts.Run(this, _parts, _parts);
+        int parts = RecurrentLoopPlan.Parts(batch, u, width);
+        if (parts == 1) RunSteps(0, batch, 0, steps, Gemm.MaxThreads);
+        else
+        {
+            _split.Reset(batch, parts, _packs[0]!.RowGroup);
+            int segment = RecurrentLoopPlan.SegmentSteps(batch, steps, Features, u, width, parts);
+            for (_k0 = 0; _k0 < steps; _k0 = _k1)
+            {
+                _k1 = Math.Min(steps, _k0 + segment);
+                ParallelParts.Run(this, parts, Gemm.MaxThreads);
+                _split.Rebalance();
+            }
+        }
 
         if (hFinal != null) Row(_h, bu).CopyTo(Row(hFinal, bu));
         if (cFinal != null && Spec.Kind == RecurrentCellKind.Lstm) Row(_c, bu).CopyTo(Row(cFinal, bu));
@@ -144,22 +161,23 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IPartedWork.Run(int part)
     {
-        int b0 = (int)((long)_batch * part / _parts), b1 = (int)((long)_batch * (part + 1) / _parts);
-        RunSteps(b0, b1, 1);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        RunSteps(_split.Start(part), _split.End(part), _k0, _k1, 1);
+        _split.Record(part, System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 
-    /// <summary>Every step, in order, for batch rows [b0, b1): rows never read each other, so a part needs no other part until the end.</summary>
+    /// <summary>Steps [k0, k1), in order, for batch rows [b0, b1): rows never read each other, so a part needs no other part until the segment ends.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunSteps(int b0, int b1, int threads)
+    private void RunSteps(int b0, int b1, int k0, int k1, int threads)
     {
-        for (int k = 0; k < _steps; k++) Step(k, Spec.GoBackwards ? _steps - 1 - k : k, b0, b1, threads);
+        for (int k = k0; k < k1; k++) Step(k, Spec.GoBackwards ? _steps - 1 - k : k, b0, b1, threads);
     }
 
     /// <summary>Step <paramref name="k"/> (time <paramref name="t"/>) for batch rows [b0, b1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(int k, int t, int b0, int b1, int threads)
     {
-        if (_projectsPerStep) RecurrentLoopPlan.ProjectStep(t, b0, b1, _steps, _x, _inputPack!, _projection, threads);
+        if (_projectsPerStep) RecurrentLoopPlan.ProjectStep(t, b0, b1, _batch, _steps, _x, _inputPack!, _projection, threads);
         switch (Spec.Kind)
         {
             case RecurrentCellKind.Lstm:
@@ -177,8 +195,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     /// <summary>rec[b0..b1, g0·U ..] = h[b0..b1] · R_group(g0), with h rows of stride <paramref name="ldh"/>.</summary>
     private void RecurrentProduct(T* h, int ldh, int b0, int b1, int g0, int threads)
     {
-        var pack = _packs[g0]!;
-        Gemm.RunPacked(threads, false, b1 - b0, T.One, h + (long)b0 * ldh, ldh, pack, T.Zero, _rec + (long)b0 * Width + g0 * Units, Width);
+        RecurrentLoopPlan.Product(threads, _batch, b0, b1, h, ldh, _packs[g0]!, T.Zero, _rec + g0 * Units, Width);
     }
 
     private T* ProjectionRow(int b, int t) => _projection + (_projectsPerStep ? b : ((long)b * _steps) + t) * Width;

@@ -1,10 +1,11 @@
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 
 /// <summary>
-/// How a fused recurrent time loop is laid out: into how many row parts it splits, and whether each part projects
-/// its inputs step by step. The training kernels (<see cref="FusedRecurrentKernel{T}"/>) and the inference kernel
-/// (<see cref="RecurrentInferenceKernel{T}"/>) both follow it, so they make the same GEMM calls over the same rows and
-/// give the same numbers bit for bit.
+/// How a fused recurrent time loop is laid out: into how many row parts it splits, in segments of how many steps,
+/// and whether each part projects its inputs step by step. The training kernels (<see cref="FusedRecurrentKernel{T}"/>)
+/// and the inference kernel (<see cref="RecurrentInferenceKernel{T}"/>) both follow it and make their per-step products
+/// through <see cref="Product"/>, whose rows do not depend on how the batch is split: both give the same numbers bit
+/// for bit, with one thread or several, however <see cref="RecurrentRowSplit"/> moves the rows.
 /// </summary>
 internal static class RecurrentLoopPlan
 {
@@ -30,6 +31,20 @@ internal static class RecurrentLoopPlan
         return threads > 1 && BigStep(batch, units, width) ? Math.Min(threads, batch) : 1;
     }
 
+    /// <summary>Floating-point operations per part in one segment of steps: about 2 ms of one core's work.</summary>
+    private const double SegmentFlops = 2e8;
+
+    /// <summary>
+    /// Steps per segment of a parted loop: after each segment the rows are re-split by the parts' measured speeds
+    /// (<see cref="RecurrentRowSplit"/>). Long enough that the dispatch between segments costs little, short enough
+    /// that a core that slows down mid-call is noticed.
+    /// </summary>
+    public static int SegmentSteps(int batch, int steps, int features, int units, int width, int parts)
+    {
+        double perStep = 2.0 * batch * (features + units) * width / parts;
+        return (int)Math.Clamp(Math.Ceiling(SegmentFlops / perStep), 1, Math.Max(1, steps));
+    }
+
     /// <summary>
     /// Whether the input projection x_t · W is computed inside the loop, step by step for each part's rows, instead
     /// of once for all steps before it. A large batch's all-steps projection is written to memory and read back from
@@ -47,10 +62,28 @@ internal static class RecurrentLoopPlan
     /// <c>(batch, G·U)</c> buffer. <paramref name="x"/> is <c>(batch, steps, features)</c>; W is packed in
     /// <paramref name="kernel"/>.
     /// </summary>
-    public static unsafe void ProjectStep<T>(int t, int b0, int b1, int steps, T* x, Gemm.PackedMatrix<T> kernel, T* projection, int threads)
+    public static unsafe void ProjectStep<T>(int t, int b0, int b1, int batch, int steps, T* x, Gemm.PackedMatrix<T> kernel, T* projection, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int features = kernel.K, width = kernel.N;
-        Gemm.RunPacked(threads, false, b1 - b0, T.One, x + (((long)b0 * steps) + t) * features, steps * features, kernel, T.Zero, projection + ((long)b0 * width), width);
+        int features = kernel.K;
+        Product(threads, batch, b0, b1, x + ((long)t * features), steps * features, kernel, T.Zero, projection, kernel.N);
+    }
+
+    /// <summary>
+    /// <c>C[b0..b1) = A[b0..b1) · B + beta · C[b0..b1)</c> for the rows of one part, <paramref name="a"/> and
+    /// <paramref name="c"/> pointing at row 0 of the batch. The batch's last rows beyond its last whole
+    /// <see cref="Gemm.PackedMatrix{T}.RowGroup"/> always get a product of their own, so a row's result is the same
+    /// in every split of the rows (and with one part or several).
+    /// </summary>
+    public static unsafe void Product<T>(int threads, int batch, int b0, int b1, T* a, int lda, Gemm.PackedMatrix<T> b, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tail = batch - (batch % b.RowGroup);
+        if (b0 < tail && tail < b1)
+        {
+            Gemm.RunPacked(threads, false, tail - b0, T.One, a + ((long)b0 * lda), lda, b, beta, c + ((long)b0 * ldc), ldc);
+            b0 = tail;
+        }
+        Gemm.RunPacked(threads, false, b1 - b0, T.One, a + ((long)b0 * lda), lda, b, beta, c + ((long)b0 * ldc), ldc);
     }
 }

@@ -363,6 +363,64 @@ public class FusedRecurrentKernelTests
         }
     }
 
+    [Theory]
+    [InlineData("lstm", 12)]
+    [InlineData("lstm", 64)] // long enough to project the inputs step by step
+    [InlineData("gru", 64)]
+    [InlineData("gru_reset_before", 64)]
+    [InlineData("simple_tanh", 64)]
+    public void One_thread_or_two_give_the_same_bits(string kind, int steps)
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            Console.WriteLine("Skipped: one core here, so the time loop never splits its rows into parts.");
+            return;
+        }
+
+        // With two threads the 37 rows (a tail row beyond the last whole group) split into two parts that the loop
+        // re-splits as it goes; with one, one product covers all rows. Every row's arithmetic is the same either way.
+        const int batch = 37, units = 96;
+        Rnn Make() => kind switch
+        {
+            "lstm" => new Lstm(units, returnSequences: true, returnState: true, goBackwards: true),
+            "gru" => new Gru(units, returnSequences: true, returnState: true),
+            "gru_reset_before" => new Gru(units, resetAfter: false, returnSequences: true, returnState: true),
+            _ => new SimpleRnn(units, returnSequences: true, returnState: true),
+        };
+        var layer = Make();
+        var rng = new RandomGenerator(41);
+        var x = rng.Normal(new Shape(batch, steps, Features));
+        layer.Build(x.Shape);
+        layer.SetWeights([.. layer.Weights.Select(w => rng.Normal(w.Shape, 0, 0.1))]);
+        var states = layer.Cell.StateShapes.Select(s => rng.Normal(new Shape(batch, s[0]))).ToArray();
+        var mask = Tensor.FromArray(ScatteredHoles(batch, steps).Select(v => (float)v).ToArray(), new Shape(batch, steps));
+
+        (float[][] Outputs, float[][] Gradients, float[][] Inference) Run(int threads)
+        {
+            int saved = Gemm.MaxThreads;
+            Gemm.MaxThreads = threads;
+            try
+            {
+                Assert.Equal(threads, RecurrentLoopPlan.Parts(batch, units, Gates(kind) * units));
+                var (outputs, gradients) = RunWithGradients(layer, x, states, mask, training: false);
+                Tensor[] inference;
+                using (Autodiff.NoGrad()) inference = layer.Apply(x, new CallArguments { Mask = mask, InitialState = states });
+                return ([.. outputs.Select(o => o.ToArray<float>())], [.. gradients.Select(g => g.ToArray<float>())], [.. inference.Select(o => o.ToArray<float>())]);
+            }
+            finally
+            {
+                Gemm.MaxThreads = saved;
+            }
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+
+        Assert.Equal(one.Outputs, two.Outputs);
+        Assert.Equal(one.Inference, two.Inference);
+        for (int i = 0; i < one.Gradients.Length; i++) Assert.True(one.Gradients[i].SequenceEqual(two.Gradients[i]), $"gradient {i} differs");
+    }
+
     /// <summary>
     /// Two float64 layers from <paramref name="make"/>, one on the generic loop, with the same random weights, plus
     /// inputs and initial states. 64 steps must project the inputs step by step, shorter sequences must not.

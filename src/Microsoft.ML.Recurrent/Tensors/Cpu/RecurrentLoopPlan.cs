@@ -31,8 +31,11 @@ internal static class RecurrentLoopPlan
         return threads > 1 && BigStep(batch, units, width) ? Math.Min(threads, batch) : 1;
     }
 
-    /// <summary>Floating-point operations per part in one segment of steps: about 2 ms of one core's work.</summary>
-    private const double SegmentFlops = 2e8;
+    /// <summary>
+    /// Floating-point operations per part in one segment of steps: about 2 ms of one core's work (tests lower it to
+    /// run a segment per step).
+    /// </summary>
+    internal static double SegmentFlops { get; set; } = 2e8;
 
     /// <summary>
     /// Steps per segment of a parted loop: after each segment the rows are re-split by the parts' measured speeds

@@ -4,6 +4,7 @@ using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Layers.Recurrent;
 using Microsoft.ML.Recurrent.Tensors;
 using Microsoft.ML.Recurrent.Tensors.Cpu;
+using Microsoft.ML.Recurrent.Tests.Tensors.Cpu;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Layers.Recurrent;
@@ -13,6 +14,7 @@ namespace Microsoft.ML.Recurrent.Tests.Layers.Recurrent;
 /// golden cases pin down): outputs, final states and gradients w.r.t. inputs, weights and initial states, over masks,
 /// go_backwards, zero_output_for_mask, return_sequences, initial states and dropout; plus float64 gradient checks.
 /// </summary>
+[Collection(nameof(GemmThreadSettingsCollection))]
 public class FusedRecurrentKernelTests
 {
     private const int Batch = 4, Steps = 6, Features = 3, Units = 5;
@@ -378,7 +380,8 @@ public class FusedRecurrentKernelTests
         }
 
         // With two threads the 37 rows (a tail row beyond the last whole group) split into two parts that the loop
-        // re-splits as it goes; with one, one product covers all rows. Every row's arithmetic is the same either way.
+        // re-splits after every step (a segment per step), by the parts' timings; with one, one product covers all
+        // rows. Every row's arithmetic is the same either way.
         const int batch = 37, units = 96;
         Rnn Make() => kind switch
         {
@@ -398,7 +401,9 @@ public class FusedRecurrentKernelTests
         (float[][] Outputs, float[][] Gradients, float[][] Inference) Run(int threads)
         {
             int saved = Gemm.MaxThreads;
+            double savedSegment = RecurrentLoopPlan.SegmentFlops;
             Gemm.MaxThreads = threads;
+            RecurrentLoopPlan.SegmentFlops = 1;
             try
             {
                 Assert.Equal(threads, RecurrentLoopPlan.Parts(batch, units, Gates(kind) * units));
@@ -410,6 +415,7 @@ public class FusedRecurrentKernelTests
             finally
             {
                 Gemm.MaxThreads = saved;
+                RecurrentLoopPlan.SegmentFlops = savedSegment;
             }
         }
 

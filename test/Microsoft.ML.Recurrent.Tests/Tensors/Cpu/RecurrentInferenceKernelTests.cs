@@ -5,6 +5,7 @@ using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Tensors.Cpu;
 
+[Collection(nameof(GemmThreadSettingsCollection))]
 public sealed unsafe class RecurrentInferenceKernelTests
 {
     [Theory]

@@ -36,6 +36,25 @@ public sealed class RecurrentRowSplitTests
     }
 
     [Fact]
+    public void Three_parts_share_the_rows_by_their_speeds()
+    {
+        var split = new RecurrentRowSplit();
+        split.Reset(batch: 48, parts: 3, group: 4);
+        Assert.Equal([0, 16, 32, 48], Bounds(split));
+
+        // The third part took twice as long for its 16 rows: shares 0.4, 0.4, 0.2 of 48 rows, in whole groups.
+        split.Record(0, 1000);
+        split.Record(1, 1000);
+        split.Record(2, 2000);
+        split.Rebalance();
+
+        Assert.Equal([0, 20, 40, 48], Bounds(split));
+    }
+
+    private static int[] Bounds(RecurrentRowSplit split) =>
+        [.. Enumerable.Range(0, split.Parts).Select(split.Start), split.End(split.Parts - 1)];
+
+    [Fact]
     public void Every_part_keeps_at_least_one_group_and_the_last_part_its_tail()
     {
         var split = new RecurrentRowSplit();

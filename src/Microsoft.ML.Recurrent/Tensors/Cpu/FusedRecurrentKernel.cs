@@ -246,7 +246,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
 
     // The loop being run (read by the parts): phase, outputs / output gradients, carried gradient.
     private bool _backward;
-    private int _parts = 1, _gemmThreads = 1, _k0, _k1;
+    private int _parts = 1, _gemmThreads = 1;
     private readonly RecurrentRowSplit _split = new();
     private T* _outputs, _dOutputs, _carried;
 
@@ -267,31 +267,18 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
     private void RunSteps()
     {
         _split.Reset(Batch, _parts, (_backward ? _backwardPacks : _forwardPacks)![0]!.RowGroup);
-        if (_parts == 1)
-        {
-            (_k0, _k1) = (0, Steps);
-            Run(0);
-            return;
-        }
-        int segment = RecurrentLoopPlan.SegmentSteps(Batch, Steps, Features, Units, Width, _parts);
-        for (int done = 0; done < Steps; done += segment)
-        {
-            // Steps [_k0, _k1): forward in order; backward the same count from the end down.
-            int count = Math.Min(segment, Steps - done);
-            (_k0, _k1) = _backward ? (Steps - done - count, Steps - done) : (done, done + count);
-            ParallelParts.Run(this, _parts, Gemm.MaxThreads);
-            _split.Rebalance();
-        }
+        int segment = _parts == 1 ? Steps : RecurrentLoopPlan.SegmentSteps(Batch, Steps, Features, Units, Width, _parts);
+        _split.RunSegments(this, Steps, segment, reverse: _backward);
     }
 
-    /// <summary>Runs the part's rows (<see cref="RecurrentRowSplit"/>) through steps [_k0, _k1), forward or backward in time.</summary>
+    /// <summary>Runs the part's rows through the segment's steps (<see cref="RecurrentRowSplit"/>), forward or backward in time.</summary>
     public void Run(int part)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int b0 = _split.Start(part), b1 = _split.End(part);
         if (!_backward)
         {
-            for (int k = _k0; k < _k1; k++)
+            for (int k = _split.FirstStep; k < _split.EndStep; k++)
             {
                 int t = TimeOf(k);
                 if (Training) CopyStateRows(H, HPrev, t, b0, b1);
@@ -301,7 +288,7 @@ internal abstract unsafe class FusedRecurrentKernel<T> : IPartedWork, IDisposabl
         }
         else
         {
-            for (int k = _k1 - 1; k >= _k0; k--) BackPropagateStep(k, b0, b1);
+            for (int k = _split.EndStep - 1; k >= _split.FirstStep; k--) BackPropagateStep(k, b0, b1);
         }
         _split.Record(part, System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }

@@ -48,8 +48,8 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     /// <summary>The rows of each part in the last parted call.</summary>
     internal RecurrentRowSplit Split => _split;
 
-    // The call in progress (read by the parts): shape and the segment of steps [_k0, _k1) being run.
-    private int _batch, _steps, _k0, _k1;
+    // The call in progress (read by the parts).
+    private int _batch, _steps;
     private bool _projectsPerStep;
     private T* _x, _mask, _outputs, _inputBias, _recurrentBias;
 
@@ -143,13 +143,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
         else
         {
             _split.Reset(batch, parts, _packs[0]!.RowGroup);
-            int segment = RecurrentLoopPlan.SegmentSteps(batch, steps, Features, u, width, parts);
-            for (_k0 = 0; _k0 < steps; _k0 = _k1)
-            {
-                _k1 = Math.Min(steps, _k0 + segment);
-                ParallelParts.Run(this, parts, Gemm.MaxThreads);
-                _split.Rebalance();
-            }
+            _split.RunSegments(this, steps, RecurrentLoopPlan.SegmentSteps(batch, steps, Features, u, width, parts), reverse: false);
         }
 
         if (hFinal != null) Row(_h, bu).CopyTo(Row(hFinal, bu));
@@ -162,7 +156,7 @@ internal sealed unsafe class RecurrentInferenceKernel<T> : IPartedWork where T :
     void IPartedWork.Run(int part)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        RunSteps(_split.Start(part), _split.End(part), _k0, _k1, 1);
+        RunSteps(_split.Start(part), _split.End(part), _split.FirstStep, _split.EndStep, 1);
         _split.Record(part, System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 

@@ -1,8 +1,9 @@
 namespace Microsoft.ML.Recurrent.Tensors.Cpu;
 
 /// <summary>
-/// Which batch rows each part of a parted time loop (<see cref="RecurrentLoopPlan"/>) takes, re-split between
-/// segments of steps in proportion to the speed each part measured in the last segment.
+/// Runs a parted time loop (<see cref="RecurrentLoopPlan"/>) in segments of steps: which batch rows each part takes,
+/// re-split between segments in proportion to the speed each part measured in the last one, and which steps the
+/// current segment covers.
 /// </summary>
 /// <remarks>
 /// <para>Why: on a shared machine one core at a time can run much slower than the other for a second or two (on the
@@ -41,6 +42,30 @@ internal sealed class RecurrentRowSplit
         {
             long even = (long)batch * p / parts;
             _bounds[p] = p == parts || !Moves ? (int)even : (int)((even + (group / 2)) / group * group);
+        }
+    }
+
+    /// <summary>First step of the segment being run.</summary>
+    public int FirstStep { get; private set; }
+
+    /// <summary>One past the last step of the segment being run.</summary>
+    public int EndStep { get; private set; }
+
+    /// <summary>
+    /// Runs the parts of <paramref name="work"/> over steps [0, <paramref name="steps"/>) in segments of
+    /// <paramref name="segment"/> steps (the last segment first when <paramref name="reverse"/>, as back-propagation
+    /// through time needs), re-splitting the rows after each. A part reads its rows from <see cref="Start"/> and
+    /// <see cref="End"/>, the segment from <see cref="FirstStep"/> and <see cref="EndStep"/>, and reports its time with
+    /// <see cref="Record"/>.
+    /// </summary>
+    public void RunSegments(IPartedWork work, int steps, int segment, bool reverse)
+    {
+        for (int done = 0; done < steps; done += segment)
+        {
+            int count = Math.Min(segment, steps - done);
+            (FirstStep, EndStep) = reverse ? (steps - done - count, steps - done) : (done, done + count);
+            ParallelParts.Run(work, Parts, Gemm.MaxThreads);
+            Rebalance();
         }
     }
 

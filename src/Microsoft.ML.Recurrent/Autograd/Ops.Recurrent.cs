@@ -113,4 +113,66 @@ public static partial class Ops
         }
         return (output, finalStates);
     }
+
+    /// <summary>
+    /// One LSTM step's gates as one differentiable op (Keras <c>LSTMCell</c> / <c>ConvLSTMCell</c> after the
+    /// products): per row of U = <c>spec.Units</c> units, <c>z = zx + bias + zh</c> with gate blocks i, f, c, o,
+    /// <c>c' = σ(z_f)⊙c + σ(z_i)⊙φ(z_c)</c> and <c>h' = σ(z_o)⊙φ(c')</c> (σ, φ: the spec's recurrent activation and
+    /// activation). A ConvLSTM in channels_last layout has one row per batch item and position. Nothing is stored for
+    /// the backward pass: it recomputes the gates from the inputs.
+    /// </summary>
+    /// <param name="spec">An LSTM spec: units and activations (the loop options are not used).</param>
+    /// <param name="zx">The input product, <c>(..., 4·U)</c>.</param>
+    /// <param name="zh">The recurrent product, the shape of <paramref name="zx"/>.</param>
+    /// <param name="bias">The bias <c>(4·U)</c>, or null.</param>
+    /// <param name="c">The cell state before the step, <c>(..., U)</c>: the shape of <paramref name="zx"/> with U on the last axis.</param>
+    /// <returns>h' and c', each the shape of <paramref name="c"/>.</returns>
+    /// <exception cref="ArgumentException">The spec is not an LSTM's, or a shape, dtype or device does not match.</exception>
+    public static (Tensor H, Tensor C) LstmGates(RecurrentSequenceSpec spec, Tensor zx, Tensor zh, Tensor? bias, Tensor c)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        const string op = "LstmGates";
+        if (spec.Kind != RecurrentCellKind.Lstm) throw new ArgumentException($"{op}: spec.Kind is {spec.Kind}; expected Lstm.", nameof(spec));
+        int units = spec.Units;
+        CheckSameKind(op, zx, zh, nameof(zx), nameof(zh));
+        CheckSameKind(op, zx, c, nameof(zx), nameof(c));
+        if (zh.Shape != zx.Shape) throw new ArgumentException($"{op}: zh has shape {zh.Shape}; expected the shape of zx, {zx.Shape}.", nameof(zh));
+        if (zx.Rank == 0 || zx.Shape[-1] != 4 * units)
+            throw new ArgumentException($"{op}: zx has shape {zx.Shape}; an LSTM with {units} units expects (..., {4 * units}).", nameof(zx));
+        var stateShape = new Shape([.. zx.Shape.ToArray()[..^1], units]);
+        if (c.Shape != stateShape) throw new ArgumentException($"{op}: c has shape {c.Shape}; with zx {zx.Shape} expected {stateShape}.", nameof(c));
+        if (bias is not null)
+        {
+            CheckSameKind(op, zx, bias, nameof(zx), nameof(bias));
+            if (bias.Shape != new Shape(4 * units)) throw new ArgumentException($"{op}: bias has shape {bias.Shape}; expected ({4 * units}).", nameof(bias));
+        }
+
+        var backend = zx.Backend;
+        var h = NewLike(stateShape, zx);
+        var cNew = NewLike(stateShape, zx);
+        backend.LstmGates(spec, zx, zh, bias, c, h, cNew);
+        Tensor[] inputs = bias is null ? [zx, zh, c] : [zx, zh, bias, c];
+        if (!Autodiff.IsRecording || !inputs.Any(t => t.RequiresGrad)) return (h, cNew);
+
+        // One backward pass serves both results: c''s node hands its gradient to h''s node (which it lists as its
+        // input, so that node runs after it), as in RecurrentSequence.
+        Tensor? cGradient = null;
+        Record(h, op, inputs, dh =>
+        {
+            var dz = NewLike(zx.Shape, zx);
+            var dc = NewLike(stateShape, zx);
+            backend.LstmGatesBackward(spec, zx, zh, bias, c, dh, cGradient, dz, dc);
+            cGradient = null;
+            var dBias = bias is { RequiresGrad: true } ? Sum(Reshape(dz, checked((int)(zx.Shape.Size / (4 * units))), 4 * units), 0) : null;
+            Tensor? dzx = zx.RequiresGrad ? dz : null, dzh = zh.RequiresGrad ? (dzx is null ? dz : dz.Clone()) : null;
+            Tensor?[] grads = bias is null ? [dzx, dzh, c.RequiresGrad ? dc : null] : [dzx, dzh, dBias, c.RequiresGrad ? dc : null];
+            return grads;
+        });
+        Record(cNew, op + ".C", [h], dc =>
+        {
+            cGradient = cGradient is { } earlier ? Add(earlier, dc) : dc;
+            return [Tensor.ZerosLike(h)];
+        });
+        return (h, cNew);
+    }
 }

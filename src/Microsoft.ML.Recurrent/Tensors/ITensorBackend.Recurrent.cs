@@ -45,4 +45,20 @@ public partial interface ITensorBackend
     void RecurrentSequenceBackward(RecurrentSequenceSpec spec, RecurrentSequenceOperands operands, Tensor workspace,
         Tensor? dOutput, IReadOnlyList<Tensor?> dFinalStates, Tensor? dx, Tensor dKernel, Tensor dRecurrentKernel, Tensor? dBias,
         IReadOnlyList<Tensor> dInitialStates);
+
+    /// <summary>
+    /// The LSTM gates of one step over rows of U = <c>spec.Units</c> units (a ConvLSTM's spatial positions): per row,
+    /// <c>z = zx + b + zh</c> (gate blocks i, f, c, o), <c>c' = σ(z_f)⊙c + σ(z_i)⊙φ(z_c)</c>, <c>h' = σ(z_o)⊙φ(c')</c>,
+    /// with σ and φ the spec's activations. <paramref name="zx"/> and <paramref name="zh"/> hold rows of 4·U,
+    /// <paramref name="c"/>, <paramref name="hNew"/> and <paramref name="cNew"/> rows of U (any shapes with those
+    /// element counts); <paramref name="bias"/> is 4·U or null.
+    /// </summary>
+    void LstmGates(RecurrentSequenceSpec spec, Tensor zx, Tensor zh, Tensor? bias, Tensor c, Tensor hNew, Tensor cNew);
+
+    /// <summary>
+    /// The backward pass of <see cref="LstmGates"/>, recomputed from its inputs: from the gradients of h' and c' (null
+    /// for zero) writes the gradient of z (<paramref name="dz"/>, the shape of <paramref name="zx"/>; it is also the
+    /// gradient of zx and of zh) and of c (<paramref name="dc"/>).
+    /// </summary>
+    void LstmGatesBackward(RecurrentSequenceSpec spec, Tensor zx, Tensor zh, Tensor? bias, Tensor c, Tensor? dhNew, Tensor? dcNew, Tensor dz, Tensor dc);
 }

@@ -152,6 +152,12 @@ public class ConvLstmCell : KernelRecurrentCell
         bool stateDropout = arguments.Training && RecurrentDropout is > 0 and < 1;
         var xMasks = inputDropout ? InputMasks(input, 4) : null;
         var hMasks = stateDropout ? RecurrentMasks(h, 4) : null;
+        if (xMasks is null && hMasks is null && FusedGates() is { } spec)
+        {
+            // channels_last puts each position's 4·filters gate inputs in one row: the gates run as one fused op.
+            var (hFused, cFused) = Ops.LstmGates(spec, InputConv(input, Kernel.Value), RecurrentConv(h, RecurrentKernel.Value), Bias?.Value, c);
+            return (hFused, [hFused, cFused]);
+        }
         var gates = new Tensor[4];
         if (xMasks is null && hMasks is null)
         {
@@ -180,6 +186,25 @@ public class ConvLstmCell : KernelRecurrentCell
         var o = RecurrentActivation.Apply(gates[3]);
         var hNew = o * Activation.Apply(cNew);
         return (hNew, [hNew, cNew]);
+    }
+
+    /// <summary>Whether <see cref="Step"/> may run the gates as one fused op (<see cref="Ops.LstmGates"/>); tests turn it off for a reference.</summary>
+    internal bool UseFusedGates { get; set; } = true;
+
+    /// <summary>
+    /// The fused gates' spec, or null where the op-by-op path runs: channels_first (a position's gate inputs are not
+    /// one row), or an activation the fused kernels cannot apply.
+    /// </summary>
+    private RecurrentSequenceSpec? FusedGates()
+    {
+        if (!UseFusedGates || !ChannelsLast || !FusedRecurrentSequence.CanFuse(Activation) || !FusedRecurrentSequence.CanFuse(RecurrentActivation)) return null;
+        return new RecurrentSequenceSpec(RecurrentCellKind.Lstm, Filters, Activation.Op, RecurrentActivation.Op, HasBias: UseBias)
+        {
+            ActivationAlpha = Activation.OpAlpha,
+            ActivationBeta = Activation.OpBeta,
+            RecurrentActivationAlpha = RecurrentActivation.OpAlpha,
+            RecurrentActivationBeta = RecurrentActivation.OpBeta,
+        };
     }
 
     private Tensor InputConv(Tensor x, Tensor kernel) => Ops.Conv(x, kernel, Strides, Padding, DilationRate, DataFormat);

@@ -46,6 +46,57 @@ internal sealed partial class CpuBackend
         }
     }
 
+    public void LstmGates(RecurrentSequenceSpec spec, Tensor zx, Tensor zh, Tensor? bias, Tensor c, Tensor hNew, Tensor cNew)
+    {
+        if (zx.DType == DType.Float32) LstmGates<float>(spec, zx, zh, bias, c, hNew, cNew, null, null, null, null);
+        else LstmGates<double>(spec, zx, zh, bias, c, hNew, cNew, null, null, null, null);
+    }
+
+    public void LstmGatesBackward(RecurrentSequenceSpec spec, Tensor zx, Tensor zh, Tensor? bias, Tensor c, Tensor? dhNew, Tensor? dcNew, Tensor dz, Tensor dc)
+    {
+        if (zx.DType == DType.Float32) LstmGates<float>(spec, zx, zh, bias, c, null, null, dhNew, dcNew, dz, dc);
+        else LstmGates<double>(spec, zx, zh, bias, c, null, null, dhNew, dcNew, dz, dc);
+    }
+
+    /// <summary>
+    /// The forward gate pass row by row (<paramref name="dz"/> null), or the backward: each row's forward again, into
+    /// scratch rows, then <see cref="LstmGatePass{T}.BackwardRow"/>.
+    /// </summary>
+    private static unsafe void LstmGates<T>(RecurrentSequenceSpec spec, Tensor zx, Tensor zh, Tensor? bias, Tensor c, Tensor? hNew, Tensor? cNew,
+        Tensor? dhNew, Tensor? dcNew, Tensor? dz, Tensor? dc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static T[]? Data(Tensor? t) => t is null ? null : ((CpuStorage)t.Storage).Array<T>();
+        int u = spec.Units, rows = checked((int)(c.Shape.Size / u));
+        bool backward = dz is not null;
+        bool vectors = LstmGateVectors.Serves<T>(spec);
+        // Per row: z, a (4·U each), c', φ(c'), h', temp, and for the backward dh (U each).
+        int scratchLength = 13 * u;
+        Span<T> scratch = scratchLength * sizeof(T) <= 16 * 1024 ? stackalloc T[scratchLength] : new T[scratchLength];
+        fixed (T* px = Data(zx), ph = Data(zh), pb = Data(bias), pc = Data(c), ps = scratch)
+        fixed (T* pOutH = Data(hNew), pOutC = Data(cNew), pdh = Data(dhNew), pdc = Data(dcNew), pdz = Data(dz), pdcPrev = Data(dc))
+        {
+            T* z = ps, a = ps + (4 * u), rowC = ps + (8 * u), tanhC = rowC + u, rowH = tanhC + u, temp = rowH + u, dh = temp + u;
+            for (long r = 0; r < rows; r++)
+            {
+                long g = r * 4 * u, o = r * u;
+                if (!backward)
+                {
+                    LstmGatePass<T>.Row(spec, vectors, px + g, pb, ph + g, pc + o, pOutC + o, pOutH + o, vectors ? null : z, vectors ? null : a, vectors ? null : tanhC, temp);
+                    continue;
+                }
+                LstmGatePass<T>.Row(spec, vectors, px + g, pb, ph + g, pc + o, rowC, rowH, z, a, tanhC, temp);
+                var dhRow = new Span<T>(dh, u);
+                var dcRow = new Span<T>(pdcPrev + o, u);
+                if (pdh != null) new ReadOnlySpan<T>(pdh + o, u).CopyTo(dhRow);
+                else dhRow.Clear();
+                if (pdc != null) new ReadOnlySpan<T>(pdc + o, u).CopyTo(dcRow);
+                else dcRow.Clear();
+                LstmGatePass<T>.BackwardRow(spec, z, a, rowC, tanhC, pc + o, dh, pdcPrev + o, pdz + g, temp);
+            }
+        }
+    }
+
     private static unsafe void RecurrentInference<T>(RecurrentSequenceSpec spec, RecurrentSequenceOperands operands, Tensor output, IReadOnlyList<Tensor> finalStates)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

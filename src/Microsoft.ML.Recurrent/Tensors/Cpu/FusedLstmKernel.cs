@@ -49,31 +49,11 @@ internal sealed unsafe class FusedLstmKernel<T> : FusedRecurrentKernel<T> where 
         for (int b = b0; b < b1; b++)
         {
             if (!Valid(b, t)) continue;
-            T* z = ZRow(b, t), a = ARow(b, t);
-            T* dz = DZ + ((long)b * Steps + t) * Width;
-            var dh = Row(HNew + (long)b * u, u);
-            var tmp = Row(Temp + (long)b * u, u);
-            var dc = Row(DC + (long)b * u, u);
-            var cNew = Row(ExtraRow(CNewBlock, b, t), u);
-            var tanhC = Row(ExtraRow(TanhCBlock, b, t), u);
-            var cPrev = Row(ExtraRow(CPrevBlock, b, t), u);
-
-            TensorPrimitives.Add<T>(Row(DH + (long)b * u, u), Row(DOut + (long)b * u, u), dh);
-            // dc' += dh ⊙ o ⊙ φ'(c')
-            TensorPrimitives.Multiply<T>(dh, Row(a + 3 * u, u), tmp);
-            FusedActivation<T>.Backward(s.Activation, s.ActivationAlpha, s.ActivationBeta, cNew, tanhC, tmp, tmp);
-            TensorPrimitives.Add<T>(dc, tmp, dc);
-            // do = dh ⊙ φ(c')
-            TensorPrimitives.Multiply<T>(dh, tanhC, Row(dz + 3 * u, u));
-            FusedActivation<T>.Backward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z + 3 * u, u), Row(a + 3 * u, u), Row(dz + 3 * u, u), Row(dz + 3 * u, u));
-            // di = dc ⊙ g, df = dc ⊙ c, dg = dc ⊙ i
-            TensorPrimitives.Multiply<T>(dc, Row(a + 2 * u, u), Row(dz, u));
-            TensorPrimitives.Multiply<T>(dc, cPrev, Row(dz + u, u));
-            FusedActivation<T>.Backward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Row(z, 2 * u), Row(a, 2 * u), Row(dz, 2 * u), Row(dz, 2 * u));
-            TensorPrimitives.Multiply<T>(dc, Row(a, u), Row(dz + 2 * u, u));
-            FusedActivation<T>.Backward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Row(z + 2 * u, u), Row(a + 2 * u, u), Row(dz + 2 * u, u), Row(dz + 2 * u, u));
-            // dc_prev = dc ⊙ f; h before the step only feeds the recurrent products.
-            TensorPrimitives.Multiply<T>(dc, Row(a + u, u), dc);
+            T* dh = HNew + (long)b * u;
+            TensorPrimitives.Add<T>(Row(DH + (long)b * u, u), Row(DOut + (long)b * u, u), Row(dh, u));
+            LstmGatePass<T>.BackwardRow(s, ZRow(b, t), ARow(b, t), ExtraRow(CNewBlock, b, t), ExtraRow(TanhCBlock, b, t), ExtraRow(CPrevBlock, b, t),
+                dh, DC + (long)b * u, DZ + ((long)b * Steps + t) * Width, Temp + (long)b * u);
+            // h before the step only feeds the recurrent products.
             Row(DH + (long)b * u, u).Clear();
         }
         BackwardProducts(DZ + (long)t * Width, Steps * Width, 0, 4, DH, applyMasks: true, b0, b1);

@@ -54,5 +54,36 @@ internal static unsafe class LstmGatePass<T> where T : unmanaged, IFloatingPoint
         TensorPrimitives.Multiply<T>(Span(a + (3 * u), u), Span(tanhC, u), Span(hNew, u));
     }
 
+    /// <summary>
+    /// The backward pass of <see cref="Row"/> for one row, from what it stored: gate inputs <paramref name="z"/> and
+    /// activations <paramref name="a"/> (4·U each), <paramref name="cNew"/> and <paramref name="tanhC"/> (c' and φ(c')),
+    /// <paramref name="cPrev"/> (c before the step). Takes the gradients of h' (<paramref name="dh"/>) and of c'
+    /// (<paramref name="dc"/>); writes the gate-input gradient <paramref name="dz"/> (4·U) and leaves the gradient of c
+    /// before the step in <paramref name="dc"/>. <paramref name="temp"/> (U) is scratch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardRow(RecurrentSequenceSpec spec, T* z, T* a, T* cNew, T* tanhC, T* cPrev, T* dh, T* dc, T* dz, T* temp)
+    {
+        int u = spec.Units;
+        var s = spec;
+        var tmp = Span(temp, u);
+        var dcRow = Span(dc, u);
+        // dc' += dh ⊙ o ⊙ φ'(c')
+        TensorPrimitives.Multiply<T>(Span(dh, u), Span(a + (3 * u), u), tmp);
+        FusedActivation<T>.Backward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Span(cNew, u), Span(tanhC, u), tmp, tmp);
+        TensorPrimitives.Add<T>(dcRow, tmp, dcRow);
+        // do = dh ⊙ φ(c')
+        TensorPrimitives.Multiply<T>(Span(dh, u), Span(tanhC, u), Span(dz + (3 * u), u));
+        FusedActivation<T>.Backward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Span(z + (3 * u), u), Span(a + (3 * u), u), Span(dz + (3 * u), u), Span(dz + (3 * u), u));
+        // di = dc ⊙ g, df = dc ⊙ c, dg = dc ⊙ i
+        TensorPrimitives.Multiply<T>(dcRow, Span(a + (2 * u), u), Span(dz, u));
+        TensorPrimitives.Multiply<T>(dcRow, Span(cPrev, u), Span(dz + u, u));
+        FusedActivation<T>.Backward(s.RecurrentActivation, s.RecurrentActivationAlpha, s.RecurrentActivationBeta, Span(z, 2 * u), Span(a, 2 * u), Span(dz, 2 * u), Span(dz, 2 * u));
+        TensorPrimitives.Multiply<T>(dcRow, Span(a, u), Span(dz + (2 * u), u));
+        FusedActivation<T>.Backward(s.Activation, s.ActivationAlpha, s.ActivationBeta, Span(z + (2 * u), u), Span(a + (2 * u), u), Span(dz + (2 * u), u), Span(dz + (2 * u), u));
+        // dc before the step = dc' ⊙ f
+        TensorPrimitives.Multiply<T>(dcRow, Span(a + u, u), dcRow);
+    }
+
     private static Span<T> Span(T* p, int length) => new(p, length);
 }

@@ -164,7 +164,8 @@ public static partial class Ops
             backend.LstmGatesBackward(spec, zx, zh, bias, c, dh, cGradient, dz, dc);
             cGradient = null;
             var dBias = bias is { RequiresGrad: true } ? Sum(Reshape(dz, checked((int)(zx.Shape.Size / (4 * units))), 4 * units), 0) : null;
-            Tensor? dzx = zx.RequiresGrad ? dz : null, dzh = zh.RequiresGrad ? (dzx is null ? dz : dz.Clone()) : null;
+            // z = zx + b + zh: both products get dz (gradients are never changed in place, so they can share it).
+            Tensor? dzx = zx.RequiresGrad ? dz : null, dzh = zh.RequiresGrad ? dz : null;
             Tensor?[] grads = bias is null ? [dzx, dzh, c.RequiresGrad ? dc : null] : [dzx, dzh, dBias, c.RequiresGrad ? dc : null];
             return grads;
         });

@@ -66,15 +66,14 @@ internal sealed partial class CpuBackend
         Tensor? dhNew, Tensor? dcNew, Tensor? dz, Tensor? dc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        static T[]? Data(Tensor? t) => t is null ? null : ((CpuStorage)t.Storage).Array<T>();
         int u = spec.Units, rows = checked((int)(c.Shape.Size / u));
         bool backward = dz is not null;
         bool vectors = LstmGateVectors.Serves<T>(spec);
         // Per row: z, a (4·U each), c', φ(c'), h', temp, and for the backward dh (U each).
         int scratchLength = 13 * u;
         Span<T> scratch = scratchLength * sizeof(T) <= 16 * 1024 ? stackalloc T[scratchLength] : new T[scratchLength];
-        fixed (T* px = Data(zx), ph = Data(zh), pb = Data(bias), pc = Data(c), ps = scratch)
-        fixed (T* pOutH = Data(hNew), pOutC = Data(cNew), pdh = Data(dhNew), pdc = Data(dcNew), pdz = Data(dz), pdcPrev = Data(dc))
+        fixed (T* px = Data<T>(zx), ph = Data<T>(zh), pb = Data<T>(bias), pc = Data<T>(c), ps = scratch)
+        fixed (T* pOutH = Data<T>(hNew), pOutC = Data<T>(cNew), pdh = Data<T>(dhNew), pdc = Data<T>(dcNew), pdz = Data<T>(dz), pdcPrev = Data<T>(dc))
         {
             T* z = ps, a = ps + (4 * u), rowC = ps + (8 * u), tanhC = rowC + u, rowH = tanhC + u, temp = rowH + u, dh = temp + u;
             for (long r = 0; r < rows; r++)
@@ -100,18 +99,17 @@ internal sealed partial class CpuBackend
     private static unsafe void RecurrentInference<T>(RecurrentSequenceSpec spec, RecurrentSequenceOperands operands, Tensor output, IReadOnlyList<Tensor> finalStates)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        static T[]? Data(Tensor? t) => t is null ? null : ((CpuStorage)t.Storage).Array<T>();
         var kernel = new RecurrentInferenceKernel<T>(spec, operands.X.Shape[2]);
-        fixed (T* r = Data(operands.RecurrentKernel)) kernel.Pack(r);
-        fixed (T* x = Data(operands.X))
-        fixed (T* w = Data(operands.Kernel))
-        fixed (T* b = Data(operands.Bias))
-        fixed (T* h0 = Data(operands.InitialStates[0]))
-        fixed (T* c0 = Data(operands.InitialStates.Count > 1 ? operands.InitialStates[1] : null))
-        fixed (T* mask = Data(operands.Mask))
-        fixed (T* y = Data(output))
-        fixed (T* h = Data(finalStates[0]))
-        fixed (T* c = Data(finalStates.Count > 1 ? finalStates[1] : null))
+        fixed (T* r = Data<T>(operands.RecurrentKernel)) kernel.Pack(r);
+        fixed (T* x = Data<T>(operands.X))
+        fixed (T* w = Data<T>(operands.Kernel))
+        fixed (T* b = Data<T>(operands.Bias))
+        fixed (T* h0 = Data<T>(operands.InitialStates[0]))
+        fixed (T* c0 = Data<T>(operands.InitialStates.Count > 1 ? operands.InitialStates[1] : null))
+        fixed (T* mask = Data<T>(operands.Mask))
+        fixed (T* y = Data<T>(output))
+        fixed (T* h = Data<T>(finalStates[0]))
+        fixed (T* c = Data<T>(finalStates.Count > 1 ? finalStates[1] : null))
         {
             kernel.Forward(operands.X.Shape[0], operands.X.Shape[1], x, w, b, h0, c0, mask, y, h, c);
         }
@@ -131,4 +129,7 @@ internal sealed partial class CpuBackend
             RecurrentCellKind.Gru => new FusedGruKernel<T>(spec, operands, workspace),
             _ => new FusedSimpleRnnKernel<T>(spec, operands, workspace),
         };
+
+    /// <summary>The array behind a CPU tensor, or null for none.</summary>
+    private static T[]? Data<T>(Tensor? t) where T : unmanaged => t is null ? null : ((CpuStorage)t.Storage).Array<T>();
 }

@@ -1,6 +1,5 @@
 using Microsoft.ML.Recurrent.Activations;
 using Microsoft.ML.Recurrent.Autograd;
-using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Layers.Recurrent;
 using Microsoft.ML.Recurrent.Tensors;
 using Xunit;
@@ -43,11 +42,11 @@ public class ConvLstmFusedGatesTests
         reference.SetWeights(weights);
         var states = new[] { rng.Normal(new Shape(2, 5, 5, 3), dtype: type), rng.Normal(new Shape(2, 5, 5, 3), dtype: type) };
 
-        var (fusedOutputs, fusedGradients) = Run(fused, x, states);
-        var (referenceOutputs, referenceGradients) = Run(reference, x, states);
+        var (fusedOutputs, fusedGradients) = FusedRecurrentKernelTests.RunWithGradients(fused, x, states, null, training: false);
+        var (referenceOutputs, referenceGradients) = FusedRecurrentKernelTests.RunWithGradients(reference, x, states, null, training: false);
 
-        for (int i = 0; i < fusedOutputs.Length; i++) AssertClose(referenceOutputs[i], fusedOutputs[i], tolerance, $"output {i}");
-        for (int i = 0; i < fusedGradients.Length; i++) AssertClose(referenceGradients[i], fusedGradients[i], tolerance, $"gradient {i}");
+        for (int i = 0; i < fusedOutputs.Length; i++) FusedRecurrentKernelTests.AssertClose(referenceOutputs[i], fusedOutputs[i], tolerance, $"output {i}");
+        for (int i = 0; i < fusedGradients.Length; i++) FusedRecurrentKernelTests.AssertClose(referenceGradients[i], fusedGradients[i], tolerance, $"gradient {i}");
     }
 
     [Fact]
@@ -72,36 +71,5 @@ public class ConvLstmFusedGatesTests
 
         Assert.Equal("c", error.ParamName);
         Assert.Contains("(2, 4, 3)", error.Message);
-    }
-
-    private static (Tensor[] Outputs, Tensor[] Gradients) Run(ConvLstm2D layer, Tensor x, Tensor[] states)
-    {
-        var input = x.Clone();
-        input.RequiresGrad = true;
-        var initial = states.Select(s =>
-        {
-            var leaf = s.Clone();
-            leaf.RequiresGrad = true;
-            return leaf;
-        }).ToArray();
-        var outputs = layer.Apply(input, new CallArguments { InitialState = initial });
-        var rng = new RandomGenerator(99);
-        Tensor? loss = null;
-        foreach (var output in outputs)
-        {
-            var term = Ops.Sum(Ops.Multiply(output, rng.Uniform(output.Shape, 0.5, 1.5, output.DType)));
-            loss = loss is null ? term : Ops.Add(loss, term);
-        }
-        Tensor[] leaves = [input, .. initial, .. layer.Weights.Select(w => w.Value)];
-        return (outputs, Autodiff.Gradients(loss!, leaves));
-    }
-
-    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.ToDoubleArray();
-        var a = actual.ToDoubleArray();
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(Math.Abs(e[i] - a[i]) <= tolerance * Math.Max(1.0, Math.Abs(e[i])), $"{what}[{i}]: op by op {e[i]:G17}, fused {a[i]:G17}");
     }
 }

@@ -129,7 +129,7 @@ public class FusedRecurrentKernelTests
     }
 
     /// <summary>Calls the layer, reduces every result with fixed weights, and differentiates w.r.t. x, initial states and weights.</summary>
-    private static (Tensor[] Outputs, Tensor[] Gradients) RunWithGradients(Rnn layer, Tensor x, Tensor[]? states, Tensor? mask, bool training, bool inputRequiresGrad = true)
+    internal static (Tensor[] Outputs, Tensor[] Gradients) RunWithGradients(Rnn layer, Tensor x, Tensor[]? states, Tensor? mask, bool training, bool inputRequiresGrad = true)
     {
         var input = x.Clone();
         input.RequiresGrad = inputRequiresGrad;
@@ -151,7 +151,7 @@ public class FusedRecurrentKernelTests
         return (outputs, Autodiff.Gradients(loss!, leaves));
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    internal static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
     {
         Assert.Equal(expected.Shape, actual.Shape);
         var e = expected.ToDoubleArray();
